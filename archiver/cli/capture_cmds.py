@@ -1,0 +1,1 @@
+"""`archiver archive` and `archiver show`."""

@@ -1,0 +1,241 @@
+"""The only module that talks HTTP: one pooled requests.Session with timeouts, retries,
+redirect and size limits. It returns plain `Fetched` records and never raises for a
+network problem: the error is a one-line string on the record."""
+from __future__ import annotations
+
+import email.utils
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .settings import Settings
+
+RETRY_STATUSES = {429, 503}
+CHUNK = 64 * 1024
+
+
+@dataclass
+class Fetched:
+    """What one GET gave: the raw bytes as received, or why there are none."""
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    error: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def mime_type(self) -> str:
+        """The media type without parameters, lower case ('' when the server sent none)."""
+        return (self.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+    @property
+    def header_charset(self) -> str | None:
+        m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", self.headers.get("content-type") or "", re.I)
+        return m.group(1) if m else None
+
+
+class ByteBudget:
+    """A byte allowance shared by the downloads of one capture (thread-safe)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+        self._lock = threading.Lock()
+
+    def take(self, n: int) -> bool:
+        with self._lock:
+            if self.used + n > self.limit:
+                return False
+            self.used += n
+            return True
+
+
+class FetchError(Exception):
+    pass
+
+
+def check_url(url: str) -> str | None:
+    """Why this URL cannot be fetched, or None when it can."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme:
+        return "no scheme (expected http:// or https://)"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"unsupported scheme {parts.scheme}: (only http and https)"
+    if not parts.hostname:
+        return "no host in URL"
+    return None
+
+
+def describe_exception(exc: BaseException) -> str:
+    """A one-line, human cause for a requests exception."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return "too many redirects (redirect loop?)"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS error: " + _short(text)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timed out while connecting"
+    if isinstance(exc, (requests.exceptions.ReadTimeout, requests.exceptions.Timeout)):
+        return "timed out waiting for the server"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if _is_dns_failure(text):
+            return "could not resolve host (DNS failure)"
+        if "refused" in text.lower():
+            return "connection refused"
+        if "reset" in text.lower() or "aborted" in text.lower():
+            return "connection reset by peer"
+        return "connection failed: " + _short(text)
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema |
+                  requests.exceptions.InvalidSchema | requests.exceptions.URLRequired):
+        return "invalid URL: " + _short(text)
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "could not decode the response body (bad Content-Encoding)"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the connection broke while reading the body"
+    return f"{type(exc).__name__}: {_short(text)}"
+
+
+def _is_dns_failure(text: str) -> bool:
+    t = text.lower()
+    return any(s in t for s in ("name or service not known", "failed to resolve", "nodename nor servname",
+                                "temporary failure in name resolution", "no address associated",
+                                "getaddrinfo failed", "name resolution"))
+
+
+def _short(text: str, n: int = 160) -> str:
+    text = " ".join(text.split())
+    # urllib3 wraps causes in long reprs; keep the innermost reason when there is one
+    m = re.search(r"\(Caused by \w+\((?:<[^>]*>, )?['\"]?(.*?)['\"]?\)\)", text)
+    if m:
+        text = m.group(1)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _retry_after(value: str | None, cap: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), cap))
+
+
+class Fetcher:
+    """One pooled session for a whole run. Thread-safe for concurrent `get` calls."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        s = self.settings
+        self.session = requests.Session()
+        pool = max(10, s.concurrency * max(1, s.parallel_pages) + 4)
+        adapter = HTTPAdapter(pool_connections=32, pool_maxsize=pool, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.max_redirects = s.max_redirects
+        self.session.headers.update({
+            "User-Agent": s.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+            "Accept-Language": "en;q=0.9, *;q=0.5",
+        })
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def get(self, url: str, *, budget: ByteBudget | None = None, max_bytes: int | None = None,
+            headers: dict[str, str] | None = None, retries: int | None = None) -> Fetched:
+        """GET a URL, following redirects, retrying transient failures; never raises for network trouble."""
+        s = self.settings
+        problem = check_url(url)
+        if problem:
+            return Fetched(url=url, error=problem)
+        attempts = (s.retries if retries is None else retries) + 1
+        delay = s.retry_backoff
+        started = time.monotonic()
+        result = Fetched(url=url)
+        for attempt in range(attempts):
+            result = self._get_once(url, budget, max_bytes or s.max_bytes, headers)
+            last = attempt == attempts - 1
+            if result.error is None and result.status in RETRY_STATUSES and not last:
+                wait = _retry_after(result.headers.get("retry-after"), s.retry_after_cap)
+                time.sleep(delay if wait is None else wait)
+                delay *= 2
+                continue
+            if result.error and result.status is None and _transient(result.error) and not last:
+                time.sleep(delay)
+                delay *= 2
+                continue
+            break
+        result.elapsed = time.monotonic() - started
+        return result
+
+    def _get_once(self, url: str, budget: ByteBudget | None, max_bytes: int,
+                  headers: dict[str, str] | None) -> Fetched:
+        s = self.settings
+        try:
+            resp = self.session.get(url, stream=True, timeout=(s.connect_timeout, s.timeout),
+                                    headers=headers, allow_redirects=True)
+        except requests.RequestException as exc:
+            return Fetched(url=url, error=describe_exception(exc))
+        except (ValueError, UnicodeError) as exc:  # e.g. an IDNA error in a hostile URL
+            return Fetched(url=url, error=f"invalid URL: {_short(str(exc))}")
+        rec = Fetched(url=url, final_url=resp.url, status=resp.status_code,
+                      headers={k.lower(): v for k, v in resp.headers.items()},
+                      redirects=[r.url for r in resp.history])
+        try:
+            declared = int(resp.headers.get("content-length") or -1)
+        except ValueError:
+            declared = -1
+        if declared > max_bytes:
+            resp.close()
+            rec.error = f"body of {declared} bytes is over the {max_bytes}-byte limit"
+            return rec
+        chunks, total = [], 0
+        deadline = time.monotonic() + max(60.0, s.timeout * 3)
+        try:
+            for chunk in resp.iter_content(CHUNK):
+                total += len(chunk)
+                if total > max_bytes:
+                    rec.error = f"body is over the {max_bytes}-byte limit"
+                    break
+                if budget is not None and not budget.take(len(chunk)):
+                    rec.error = f"capture is over its {budget.limit}-byte limit"
+                    break
+                if time.monotonic() > deadline:
+                    rec.error = "body took too long to download"
+                    break
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            rec.error = describe_exception(exc)
+        except Exception as exc:  # urllib3 protocol errors surface as various types
+            rec.error = f"the connection broke while reading the body ({type(exc).__name__})"
+        finally:
+            resp.close()
+        if rec.error is None:
+            rec.body = b"".join(chunks)
+        return rec
+
+
+def _transient(error: str) -> bool:
+    return error.startswith(("connection reset", "the connection broke", "connection failed"))
