@@ -15,8 +15,9 @@ A provider module (one per platform family, in this package) defines a module-le
             a Post (provider, kind, post_url, post_id set) when the URL is one of this
             platform's posts, else None. Used for bare URLs (WordPress embed wrappers,
             aggregators such as Iframely/Embedly, amp-iframe) and by enrichment.
-    endpoints: dict describing where the platform answers (oEmbed URL, embed page
-            template); read by archiver.enrich, never fetched here.
+Where each platform answers (oEmbed endpoint, embed page) is declared in ONE table,
+archiver/enrich/endpoints.py, keyed by provider key, so users and tests can point the
+archiver elsewhere through configuration.
 
 Providers are pure: bytes/soup in, `Post` out. No network, no storage, no rendering.
 """
@@ -115,7 +116,6 @@ class Provider(Protocol):
     key: str
     name: str
     order: int
-    endpoints: dict[str, Any]
 
     def find(self, doc: Any, base_url: str) -> Iterable[Detected]: ...
 
