@@ -1,0 +1,185 @@
+"""Small pure helpers shared by the media providers (video, audio, image, iframe families).
+
+- `MediaProvider`: the provider record (key, name, order, find, match_url) as data.
+- `iframe_url`: an iframe's real source, reading lazy-loading and consent-manager attributes.
+- `outer_box`: the outermost element an embed owns (padding-ratio wrappers, WordPress wrappers).
+- `finish`: candidates to Detected; a lazy element and its `<noscript>` copy are one embed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ._urls import absolute
+from .base import Detected, Post
+
+# Attributes where lazy loaders (lazysizes, WP Rocket, LiteSpeed, Ezoic, a3 Lazy Load...) and consent
+# managers (Cookiebot, Complianz, iubenda, Borlabs, Usercentrics...) park an iframe's real URL.
+LAZY_ATTRS = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-src", "data-ezsrc",
+              "data-original", "data-lazy", "data-cookieblock-src", "data-src-cmplz", "data-suppressedsrc",
+              "data-cmp-src", "data-usercentrics-src", "data-borlabs-src", "data-url")
+BLANK_SOURCES = ("about:blank", "about:srcdoc", "javascript:", "data:")
+WRAPPER_TAGS = {"div", "span", "p", "figure", "center"}
+LAYOUT_CLASSES = re.compile(r"(^|[-_])(article|content|body|entry|post|story|main|page|container)$", re.I)
+
+
+@dataclass(frozen=True)
+class MediaProvider:
+    """A provider as data: the registry reads key/name/order and calls find/match_url."""
+
+    key: str
+    name: str
+    order: int
+    find: Callable[[BeautifulSoup, str], Iterable[Detected]]
+    match_url: Callable[[str], Post | None]
+
+
+def iframe_url(el: Tag, base_url: str | None) -> str | None:
+    """The URL an iframe (or embed/amp-iframe) shows: a lazy/consent attribute when present, else `src`.
+    None when there is none (about:blank without a lazy source, srcdoc only...)."""
+    for attr in LAZY_ATTRS:
+        url = _web_url(el.get(attr), base_url)
+        if url:
+            return url
+    return _web_url(el.get("src"), base_url)
+
+
+def _web_url(value, base_url: str | None) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    if value.lower().startswith(BLANK_SOURCES):
+        return None
+    return absolute(value, base_url)
+
+
+def noscript_of(el: Tag) -> Tag | None:
+    """The nearest `<noscript>` holding el, if any."""
+    return next((p for p in el.parents if p.name == "noscript"), None)
+
+
+def is_template(el: Tag) -> bool:
+    """True when el sits in markup the browser never shows as-is: <template>, <script type=text/template>
+    (lxml keeps script bodies as text, so only <template> and <textarea> need checking), comments."""
+    return any(p.name in ("template", "textarea", "xmp") for p in el.parents)
+
+
+def _insignificant(node, allowed: set[int]) -> bool:
+    if isinstance(node, Comment):
+        return True
+    if isinstance(node, NavigableString):
+        return not str(node).strip()
+    if isinstance(node, Tag):
+        return id(node) in allowed or node.name == "br"
+    return True
+
+
+def outer_box(el: Tag, also: Iterable[Tag] = (), max_up: int = 3) -> Tag:
+    """Climb from el through wrappers that hold nothing else (padding-ratio divs, `<p>` added by
+    WordPress autop, `div.wp-block-embed__wrapper`, a caption-less `figure.wp-block-embed`).
+    `also` are siblings that belong to the embed (its noscript twin, its credit line)."""
+    allowed = {id(t) for t in also}
+    cur = el
+    for _ in range(max_up):
+        parent = cur.parent
+        if not isinstance(parent, Tag) or parent.name not in WRAPPER_TAGS:
+            break
+        if parent.get("id") or any(LAYOUT_CLASSES.search(c) for c in parent.get("class") or ()):
+            break
+        if not all(ch is cur or _insignificant(ch, allowed) for ch in parent.children):
+            break
+        allowed.add(id(cur))
+        cur = parent
+    return cur
+
+
+@dataclass
+class Candidate:
+    """An embed found by a provider, before noscript twins are merged and its box is chosen.
+    `identity` says which post it shows (provider-specific: a video ID, a URL); `inner` is the element
+    that matched (iframe, div...); `box`, when set, is the element to replace (no wrapper climbing)."""
+
+    identity: str
+    inner: Tag
+    post: Post
+    also_remove: list[Tag] = field(default_factory=list)
+    box: Tag | None = None
+
+
+def finish(cands: Iterable[Candidate]) -> list[Detected]:
+    """One Detected per embed. A candidate inside `<noscript>` whose identity is also shown by a candidate
+    outside it, near it (within the noscript's parent, up to three levels), is that one's twin: its
+    noscript joins the twin's `also_remove` instead of being a second embed. Then each embed's element is
+    its box (see `outer_box`) and its markup the element plus whatever else it removes."""
+    cands = list(cands)
+    outside = [c for c in cands if noscript_of(c.inner) is None]
+    kept: list[Candidate] = []
+    for cand in cands:
+        ns = noscript_of(cand.inner)
+        if ns is not None:
+            twin = _nearby_twin(ns, cand.identity, outside)
+            if twin is not None:
+                if all(t is not ns for t in twin.also_remove):
+                    twin.also_remove.append(ns)
+                continue
+        kept.append(cand)
+    out = []
+    for cand in kept:
+        element = cand.box or box_for(cand.inner, cand.also_remove)
+        extra = [t for t in cand.also_remove if t is not element and not _inside(t, element)]
+        if not cand.post.markup:
+            cand.post.markup = "\n".join(str(t) for t in [element, *extra])
+        out.append(Detected(element=element, post=cand.post, also_remove=extra))
+    return out
+
+
+def _nearby_twin(ns: Tag, identity: str, outside: list[Candidate]) -> Candidate | None:
+    scopes = [p for p, _ in zip(ns.parents, range(3)) if isinstance(p, Tag)]
+    for c in outside:
+        if c.identity == identity and any(_inside(c.inner, scope) for scope in scopes):
+            return c
+    return None
+
+
+def _inside(el: Tag, scope: Tag) -> bool:
+    return any(p is scope for p in el.parents)
+
+
+def box_for(el: Tag, also: Iterable[Tag] = ()) -> Tag:
+    """outer_box, but an element alone in its `<noscript>` is replaced together with that noscript."""
+    ns = noscript_of(el)
+    if ns is not None:
+        if all(ch is el or _insignificant(ch, set()) for ch in ns.children):
+            return outer_box(ns, also)
+        return el
+    return outer_box(el, also)
+
+
+def find_iframes(doc: BeautifulSoup, base_url: str, tags: tuple[str, ...] = ("iframe",)) -> Iterator[tuple[Tag, str]]:
+    """(element, url) for every iframe-like element with a web URL, outside templates."""
+    for el in doc.find_all(tags):
+        if is_template(el):
+            continue
+        url = iframe_url(el, base_url)
+        if url:
+            yield el, url
+
+
+def title_attr(el: Tag, generic: Iterable[str] = ()) -> str | None:
+    """The iframe `title`, unless it is a platform's generic label ("YouTube video player")."""
+    title = (el.get("title") or "").strip()
+    if not title or title.lower() in {g.lower() for g in generic}:
+        return None
+    return title
+
+
+def int_attr(el: Tag, name: str) -> int | None:
+    value = str(el.get(name) or "").strip().removesuffix("px")
+    return int(value) if value.isdigit() else None
+
+
+def classes(el: Tag) -> set[str]:
+    return set(el.get("class") or ())
