@@ -1,0 +1,231 @@
+"""Enrichment: ask the platforms, the way their own embeds do and without logging in, for what an
+embed's fallback markup lacks; download avatars, photos, thumbnails and posters.
+
+    resources = enrich_posts(posts, fetcher, settings, budget)
+
+Each Post is filled in place: missing fields only (`Post.put`; what the page said wins and a
+disagreeing platform value is kept under `alternatives`, every field with its source), the raw
+oEmbed JSON, `status` (ok | deleted | unavailable | unchecked), `checked_at`, `enrich_error`, and the
+sha256 of every image downloaded. The returned Resources carry the bytes of every response used
+(kinds 'oembed', 'embed-page', 'post-avatar', 'post-media') for the capture to store as blobs.
+
+Where each platform answers is archiver.enrich.endpoints.TABLE, overridable through
+Settings.endpoints. A failed enrichment never raises: it is recorded on the post."""
+from __future__ import annotations
+
+import copy
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..embeds.base import EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, Media, Post
+from ..fetch import ByteBudget, Fetched, Fetcher
+from ..settings import Settings
+from ..store import Resource, now_iso, sha256
+from . import oembed, pages
+from .endpoints import DATA, META_TOKEN_HINT, OEMBED, Endpoint, endpoints_for
+from .reading import ERROR, GONE, OK, PRIVATE, Reading
+from .request import build_url
+
+__all__ = ["enrich_posts", "Answer", "ask_platform", "apply_answer", "download_images"]
+
+log = logging.getLogger(__name__)
+
+API_MAX_BYTES = 2 * 1024 * 1024      # an oEmbed answer or embed page larger than this is not one
+ENRICHED_FIELDS = ("author_name", "author_handle", "author_url", "avatar_url", "published_at", "date_text",
+                   "title", "text", "text_html")
+STATUS_OF = {OK: "ok", GONE: "deleted", PRIVATE: "unavailable"}
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"\x00\x00\x00", b"<svg", b"BM")
+
+
+@dataclass
+class Answer:
+    """Everything the platform said about one post (shared by every copy of it in the page)."""
+    readings: list[tuple[Endpoint, Reading]] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    checked_at: str | None = None
+    notes: list[str] = field(default_factory=list)   # why something was not asked
+
+
+def enrich_posts(posts: list[Post], fetcher: Fetcher, settings: Settings,
+                 budget: ByteBudget | None = None) -> list[Resource]:
+    """Fill the posts from their platforms and download their images; return the responses used."""
+    resources: list[Resource] = []
+    if settings.enrich and posts:
+        groups = _group(posts)
+        with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(groups)))) as pool:
+            answers = list(pool.map(lambda g: _safe_ask(g[0], fetcher, settings, budget), groups))
+        for group, answer in zip(groups, answers):
+            for post in group:
+                apply_answer(answer, post)
+            resources += answer.resources
+    resources += download_images(posts, fetcher, settings, budget)
+    return resources
+
+
+# ------------------------------------------------------------------------ asking
+def ask_platform(post: Post, fetcher: Fetcher, settings: Settings,
+                 budget: ByteBudget | None = None) -> Answer:
+    """Ask the post's endpoints in table order: always the first one that can be asked (that is the
+    check whether the post still exists), the next ones only while something is still missing."""
+    answer = Answer()
+    view = copy.deepcopy(post)
+    for row in endpoints_for(post.provider, post.kind, settings.endpoints):
+        if row.needs_meta_token and not settings.meta_token:
+            answer.notes.append(f"oembed: not asked ({META_TOKEN_HINT})")
+            continue
+        if answer.readings and not _lacks_something(view):
+            break
+        url = build_url(row, post, settings.meta_token)
+        if url is None:
+            continue
+        fetched = fetcher.get(url, budget=budget, max_bytes=min(API_MAX_BYTES, settings.max_bytes),
+                              retries=min(settings.retries, 1), headers=_headers(row))
+        answer.checked_at = answer.checked_at or now_iso()
+        answer.resources.append(_resource(fetched, "oembed" if row.kind == OEMBED else "embed-page"))
+        reading = _read(row, post, fetched)
+        answer.readings.append((row, reading))
+        if reading.outcome == OK:
+            _apply_reading(view, row, reading)
+        elif reading.outcome in (GONE, PRIVATE):
+            break
+    return answer
+
+
+def _safe_ask(post: Post, fetcher: Fetcher, settings: Settings, budget: ByteBudget | None) -> Answer:
+    try:
+        return ask_platform(post, fetcher, settings, budget)
+    except Exception as exc:  # one post's trouble must never cost the others or the capture
+        log.warning("enrichment of %s failed", post.post_url, exc_info=True)
+        return Answer(checked_at=now_iso(), notes=[f"enrichment failed: {type(exc).__name__}: {exc}"[:200]])
+
+
+def _read(row: Endpoint, post: Post, fetched: Fetched) -> Reading:
+    if row.kind == OEMBED:
+        return oembed.read(fetched.status, fetched.body, fetched.mime_type, fetched.error,
+                           provider=post.provider, title_is_text=row.text_from_title)
+    return pages.read(fetched.status, fetched.body, fetched.mime_type, fetched.error, provider=post.provider,
+                      kind=post.kind, data=row.kind == DATA, base_url=fetched.final_url or fetched.url)
+
+
+def _lacks_something(post: Post) -> bool:
+    return not (post.author_name and post.avatar_url and (post.text or post.title))
+
+
+def _headers(row: Endpoint) -> dict[str, str]:
+    if row.kind == OEMBED or row.kind == DATA:
+        return {"Accept": "application/json, text/javascript;q=0.5, */*;q=0.1"}
+    return {}
+
+
+# ------------------------------------------------------------------------ applying
+def apply_answer(answer: Answer, post: Post) -> None:
+    """Fill one post from an answer (missing fields only) and set its status."""
+    status, errors = None, []
+    for row, reading in answer.readings:
+        label = "oembed" if row.kind == OEMBED else row.kind
+        if reading.outcome == OK:
+            _apply_reading(post, row, reading)
+        elif reading.outcome == ERROR or status is None:
+            errors.append(f"{label}: {reading.error}")
+        status = status or STATUS_OF.get(reading.outcome)
+    post.status = status or "unchecked"
+    if answer.checked_at:
+        post.checked_at = answer.checked_at
+    if post.status == "unchecked":
+        errors = answer.notes + errors
+    post.enrich_error = "; ".join(dict.fromkeys(errors)) or None
+
+
+def _apply_reading(post: Post, row: Endpoint, reading: Reading) -> None:
+    source = FROM_OEMBED if row.kind == OEMBED else FROM_EMBED_PAGE
+    for name in ENRICHED_FIELDS:
+        value = reading.fields.get(name)
+        if value is None:
+            continue
+        if name == "text_html" and post.text and post.sources.get("text") != source:
+            continue   # keep the HTML beside the text it renders
+        post.put(name, value, source)
+    for media in reading.media:
+        post.add_media(copy.copy(media))
+    for key, value in reading.extra.items():
+        post.extra.setdefault(key, value)
+    if reading.raw is not None and post.oembed is None:
+        post.oembed = reading.raw
+
+
+# ------------------------------------------------------------------------ images
+def download_images(posts: list[Post], fetcher: Fetcher, settings: Settings,
+                    budget: ByteBudget | None = None) -> list[Resource]:
+    """Download every avatar and media image of the posts once; set their sha256."""
+    wanted: dict[str, str] = {}
+    for post in posts:
+        if post.avatar_url:
+            wanted.setdefault(post.avatar_url, "post-avatar")
+        for media in post.media:
+            if media.url:
+                wanted.setdefault(media.url, "post-media")
+    if not wanted:
+        return []
+    urls = list(wanted)
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(urls)))) as pool:
+        results = list(pool.map(lambda u: _download(u, wanted[u], fetcher, budget), urls))
+    digests = {res.url: sha256(res.body) for res in results if res.body is not None and res.error is None}
+    for post in posts:
+        if post.avatar_url in digests:
+            post.avatar_sha256 = digests[post.avatar_url]
+        for media in post.media:
+            if media.url in digests:
+                media.sha256 = digests[media.url]
+    return results
+
+
+def _download(url: str, kind: str, fetcher: Fetcher, budget: ByteBudget | None) -> Resource:
+    try:
+        fetched = fetcher.get(url, budget=budget, headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.8"})
+    except Exception as exc:  # never let one image cost the capture
+        return Resource(url=url, kind=kind, error=f"{type(exc).__name__}: {exc}"[:200])
+    res = _resource(fetched, kind)
+    if res.error is None and not fetched.ok:
+        res.error, res.body = f"HTTP {fetched.status}", None
+    elif res.error is None and not _is_image(fetched):
+        res.error, res.body = f"not an image ({fetched.mime_type or 'no content type'})", None
+    return res
+
+
+def _is_image(fetched: Fetched) -> bool:
+    if not fetched.body:
+        return False
+    if fetched.mime_type.startswith(("image/", "video/")):
+        return True
+    return fetched.mime_type in ("", "application/octet-stream", "binary/octet-stream") and \
+        fetched.body.startswith(IMAGE_MAGIC)
+
+
+# ------------------------------------------------------------------------ helpers
+def _resource(fetched: Fetched, kind: str) -> Resource:
+    return Resource(url=_redact(fetched.url), kind=kind,
+                    final_url=_redact(fetched.final_url) if fetched.final_url else None,
+                    status_code=fetched.status, content_type=fetched.headers.get("content-type"),
+                    headers=fetched.headers, body=fetched.body if fetched.error is None else None,
+                    error=fetched.error)
+
+
+def _redact(url: str) -> str:
+    """The URL without secrets (an access_token never goes into the archive)."""
+    parts = urlsplit(url)
+    if "access_token" not in parts.query:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "access_token"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _group(posts: list[Post]) -> list[list[Post]]:
+    """Posts grouped by identity, so the same post embedded twice is asked about once."""
+    groups: dict[object, list[Post]] = {}
+    for post in posts:
+        ident = post.post_url or post.post_id
+        key: object = (post.provider, ident) if ident else id(post)
+        groups.setdefault(key, []).append(post)
+    return list(groups.values())

@@ -1,0 +1,183 @@
+"""Reading an oEmbed answer (oembed.com spec) into Post fields (pure functions).
+
+The JSON is checked the way the spec describes it (an object with a known `type`); fields map
+onto the Post: author_name, author_url, title, thumbnail_url (a thumbnail), photo `url` (the photo).
+For rich answers whose `html` is the platform's own blockquote (X, Bluesky, Mastodon, Threads, Meta)
+the text, date and handle are read from that blockquote, by the same provider that reads pages
+when there is one."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from ..embeds.base import OEMBED, Media, Post
+from ..embeds._text import sanitize_html, text_of
+from .reading import ERROR, OK, Reading, from_status
+
+log = logging.getLogger(__name__)
+
+TYPES = {"photo", "video", "rich", "link"}
+# Fields read from the blockquote in `html`, when the answer carries one.
+HTML_FIELDS = ("text", "text_html", "author_name", "author_handle", "published_at", "date_text")
+_HANDLE_FROM_AUTHOR_URL = re.compile(r"^https?://[^/]+/(?:profile/|@)?@?([\w.-]+)/?$")
+_META_CODES = {104: "token required", 190: "invalid token", 10: "permission denied (oEmbed Read not granted)",
+               4: "rate limited", 32: "rate limited", 613: "rate limited"}
+
+
+def read(status: int | None, body: bytes, mime: str, fetch_error: str | None = None, *,
+         provider: str, title_is_text: bool = False) -> Reading:
+    """What an oEmbed response says. Never raises."""
+    if status == 400 or (status is not None and status >= 400 and _looks_like_json(body)):
+        meta = _graph_error(body)
+        if meta:
+            return Reading(ERROR, error=f"HTTP {status} ({meta})")
+    early = from_status(status, fetch_error)
+    if early is not None:
+        return early
+    data, problem = parse_json(body, mime)
+    if problem:
+        return Reading(ERROR, error=problem)
+    return map_fields(data, provider=provider, title_is_text=title_is_text)
+
+
+def parse_json(body: bytes, mime: str) -> tuple[dict[str, Any], str | None]:
+    """The oEmbed object, or why there is none."""
+    text = body.decode("utf-8", "replace").lstrip("\ufeff").strip()
+    if not text:
+        return {}, "empty answer"
+    if text.startswith("<") or mime in ("text/html", "application/xhtml+xml"):
+        return {}, f"HTML where JSON was expected ({mime or 'no content type'})"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}, "answer is not valid JSON"
+    if not isinstance(data, dict):
+        return {}, "answer is not a JSON object"
+    if "error" in data and "type" not in data:
+        return {}, f"platform error: {_short(data['error'])}"
+    kind = data.get("type")
+    if kind is not None and kind not in TYPES:
+        return {}, f"unknown oEmbed type {_short(kind)!s}"
+    if kind is None and not any(k in data for k in ("html", "author_name", "title", "url")):
+        return {}, "answer is not an oEmbed object"
+    return data, None
+
+
+def map_fields(data: dict[str, Any], *, provider: str, title_is_text: bool = False) -> Reading:
+    reading = Reading(OK, raw=data)
+    f = reading.fields
+    f["author_name"] = _str(data.get("author_name"))
+    f["author_url"] = _url(data.get("author_url"))
+    handle = _str(data.get("author_unique_id")) or _handle_from(f["author_url"], provider)
+    if handle:
+        f["author_handle"] = handle.lstrip("@")
+    title = _str(data.get("title"))
+    if title:
+        f["text" if title_is_text else "title"] = title
+    thumb = _url(data.get("thumbnail_url"))
+    if thumb:
+        reading.media.append(Media(thumb, type="thumbnail", width=_int(data.get("thumbnail_width")),
+                                   height=_int(data.get("thumbnail_height")), source=OEMBED))
+    if data.get("type") == "photo" and _url(data.get("url")):
+        reading.media.append(Media(data["url"], type="image", alt=title or "", width=_int(data.get("width")),
+                                   height=_int(data.get("height")), source=OEMBED))
+    for key in ("upload_date", "created_at", "published_at"):
+        when = _str(data.get(key))
+        if when:
+            f.setdefault("published_at", re.sub(r"^(\d{4}-\d\d-\d\d) (\d)", r"\1T\2", when))
+    for key in ("duration", "description", "provider_name", "video_id"):
+        if data.get(key) not in (None, ""):
+            reading.extra[key] = data[key]
+    html = data.get("html")
+    if data.get("type") == "rich" and isinstance(html, str) and "<blockquote" in html:
+        for name, value in read_blockquote(html, provider, data.get("url") or "").items():
+            if name == "author_name" and f.get("author_name"):
+                continue
+            f.setdefault(name, value)
+    reading.fields = {k: v for k, v in f.items() if v not in (None, "")}
+    return reading
+
+
+def read_blockquote(html: str, provider: str, base_url: str) -> dict[str, Any]:
+    """Post fields from the blockquote an oEmbed `html` carries."""
+    soup = BeautifulSoup(html, "lxml")
+    post = _with_provider(soup, provider, base_url)
+    if post is not None:
+        out = {name: getattr(post, name) for name in HTML_FIELDS if getattr(post, name) not in (None, "")}
+        if out.get("text"):
+            return out
+    quote = soup.find("blockquote")
+    if quote is None:
+        return {}
+    para = quote.find("p")
+    node = para if para is not None else quote
+    text = text_of(node)
+    return {"text": text, "text_html": sanitize_html(node, base_url or None)} if text else {}
+
+
+def _with_provider(soup: BeautifulSoup, provider: str, base_url: str) -> Post | None:
+    from .. import embeds
+    prov = embeds.provider(provider)
+    if prov is None:
+        return None
+    try:
+        found = list(prov.find(soup, base_url))
+    except Exception:  # a provider's parser must not cost the enrichment
+        log.warning("provider %s could not read an oEmbed html", provider, exc_info=True)
+        return None
+    return found[0].post if found else None
+
+
+def _graph_error(body: bytes) -> str | None:
+    """Meta's Graph error object ({"error": {"type": "OAuthException", "code": 104, ...}}) as a short cause."""
+    try:
+        data = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    err = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(err, dict):
+        return None
+    code = err.get("code")
+    known = _META_CODES.get(code) if isinstance(code, int) else None
+    label = known or _short(err.get("message") or err.get("type") or "error", 80)
+    return f"{label}; {err['type']} {code}" if err.get("type") and code is not None else label
+
+
+def _looks_like_json(body: bytes) -> bool:
+    return body.lstrip()[:1] in (b"{", b"[")
+
+
+def _handle_from(author_url: str | None, provider: str) -> str | None:
+    if not author_url or provider in ("facebook", "vimeo", "soundcloud", "spotify", "flickr", "reddit"):
+        return None
+    if provider == "youtube" and "/@" not in author_url:
+        return None
+    m = _HANDLE_FROM_AUTHOR_URL.match(author_url)
+    return m.group(1) if m else None
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _url(value: Any) -> str | None:
+    value = _str(value)
+    return value if value and value.lower().startswith(("http://", "https://")) else None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _short(value: Any, n: int = 120) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
