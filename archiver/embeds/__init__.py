@@ -56,6 +56,7 @@ def detect(doc: BeautifulSoup | str | bytes, base_url: str) -> list[Detected]:
                 if _overlaps(det.element, claimed):
                     continue
                 claimed.add(id(det.element))
+                claimed.update(id(t) for t in det.also_remove)  # a noscript twin, a credit line
                 found.append(det)
         except Exception:  # a broken provider must not cost the other embeds
             log.warning("embed provider %s failed on %s", prov.key, base_url, exc_info=True)
