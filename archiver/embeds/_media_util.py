@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -22,8 +23,10 @@ LAZY_ATTRS = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-sr
               "data-original", "data-lazy", "data-cookieblock-src", "data-src-cmplz", "data-suppressedsrc",
               "data-cmp-src", "data-usercentrics-src", "data-borlabs-src", "data-url")
 BLANK_SOURCES = ("about:blank", "about:srcdoc", "javascript:", "data:")
+log = logging.getLogger(__name__)
 WRAPPER_TAGS = {"div", "span", "p", "figure", "center"}
-LAYOUT_CLASSES = re.compile(r"(^|[-_])(article|content|body|entry|post|story|main|page|container)$", re.I)
+LAYOUT_CLASSES = re.compile(r"^((entry|post|article|story|page|main|site|single)[-_]?(content|body|text|inner)?|"
+                            r"content|container|wrapper|main|body|prose)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -183,3 +186,50 @@ def int_attr(el: Tag, name: str) -> int | None:
 
 def classes(el: Tag) -> set[str]:
     return set(el.get("class") or ())
+
+
+def next_tag(node: Tag) -> Tag | None:
+    """The next sibling element, skipping whitespace, comments and <br>."""
+    sib = node.next_sibling
+    while sib is not None and (not isinstance(sib, Tag) or sib.name == "br"):
+        if isinstance(sib, NavigableString) and not isinstance(sib, Comment) and str(sib).strip():
+            return None
+        sib = sib.next_sibling
+    return sib
+
+
+def following(el: Tag, test: Callable[[Tag], bool], levels: int = 3) -> Tag | None:
+    """The element right after el, or after the wrapper holding el (up to `levels` wrappers), that
+    passes test: how a credit line ("via GIPHY", SoundCloud's artist/title div) follows its iframe."""
+    node: Tag | None = el
+    for _ in range(levels):
+        if node is None:
+            return None
+        sib = next_tag(node)
+        if sib is not None and test(sib):
+            return sib
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name not in WRAPPER_TAGS or sib is not None:
+            return None
+        node = parent
+    return None
+
+
+def dispatch_url(url: str, exclude: Iterable[str] = ()) -> Post | None:
+    """The Post of the first provider (in registry order) whose match_url knows this URL. Used for bare
+    URLs (WordPress embed wrappers, aggregators, page-builder widgets). The generic provider, last,
+    answers any web URL with a "link" post."""
+    from . import providers                      # the registry imports the providers: import late
+
+    skip = set(exclude)
+    for prov in providers():
+        if prov.key in skip:
+            continue
+        try:
+            post = prov.match_url(url)
+        except Exception:                         # one broken provider must not hide the others
+            log.warning("match_url of %s failed on %s", prov.key, url, exc_info=True)
+            continue
+        if post is not None:
+            return post
+    return None

@@ -1,0 +1,101 @@
+"""Embed services and page builders that wrap another platform's URL: the original URL is dispatched to
+the providers' match_url (a YouTube URL inside an Iframely card is a YouTube embed).
+
+- Iframely: `div.iframely-embed` holding `a[data-iframely-url][href=ORIGINAL]` (fallback), or the
+  rendered `iframe[src*="cdn.iframe.ly/api/iframe?url=ORIGINAL"]`.
+- Embedly: `.embedly-card[href]` / `blockquote.embedly-card a[href]` (fallback), or the rendered
+  `iframe.embedly-embed[src*="cdn.embedly.com/widgets/media.html?url=ORIGINAL&image=THUMB"]`.
+- Elementor's video widget: `[data-widget_type^="video"][data-settings='{"youtube_url": ...}']`, a
+  placeholder that its script fills.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from ._media_util import Candidate, MediaProvider, classes, dispatch_url, find_iframes, finish, is_template
+from ._text import text_of
+from ._urls import absolute, host_matches
+from .base import FALLBACK, Detected, Media, Post
+
+KEY = "aggregator"
+SERVICE_HOSTS = ("iframe.ly", "iframely.net", "embedly.com", "embed.ly")
+ELEMENTOR_KEYS = ("youtube_url", "vimeo_url", "dailymotion_url", "videopress_url", "external_url")
+
+
+def match_url(url: str) -> Post | None:
+    """An Iframely or Embedly iframe URL: the Post of the URL it wraps."""
+    url = absolute(url, None) or ""
+    if not host_matches(url, *SERVICE_HOSTS):
+        return None
+    inner = parse_qs(urlsplit(url).query).get("url", [""])[0]
+    inner = absolute(inner, None)
+    if not inner or host_matches(inner, *SERVICE_HOSTS):
+        return None
+    post = dispatch_url(inner, exclude=(KEY,))
+    if post is not None:
+        post.extra.setdefault("via", urlsplit(url).hostname)
+        post.extra.setdefault("embed_url", url)
+    return post
+
+
+def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
+    cands: list[Candidate] = []
+    for el, url in find_iframes(doc, base_url, ("iframe",)):
+        post = match_url(url)
+        if post is not None:
+            thumb = absolute(parse_qs(urlsplit(url).query).get("image", [""])[0], None)
+            if thumb:
+                post.add_media(Media(url=thumb, type="thumbnail", source=FALLBACK))
+            post.put("title", el.get("title"), FALLBACK)
+            box = el.find_parent("div", class_="iframely-embed")
+            cands.append(Candidate(post.post_url or url, el, post, box=box))
+    for a in doc.find_all("a", attrs={"data-iframely-url": True}):
+        box = a.find_parent("div", class_="iframely-embed") or a
+        cand = _dispatch(a.get("href"), base_url, a, box, "iframely")
+        if cand is not None:
+            cand.post.put("title", text_of(a), FALLBACK)
+            cands.append(cand)
+    for card in doc.find_all(class_="embedly-card"):
+        link = card if card.name == "a" else card.find("a", href=True)
+        cand = _dispatch(link.get("href") if link else None, base_url, card, card, "embedly")
+        if cand is not None:
+            heading = card.find(["h1", "h2", "h3", "h4"])
+            cand.post.put("title", text_of(heading) if heading else text_of(link), FALLBACK)
+            para = card.find("p")
+            cand.post.put("text", text_of(para) if para else None, FALLBACK)
+            cands.append(cand)
+    for el in doc.find_all(attrs={"data-settings": True, "data-widget_type": True}):
+        if str(el.get("data-widget_type")).startswith("video") and not el.find("iframe"):
+            cand = _dispatch(_elementor_url(el), base_url, el, el, "elementor")
+            if cand is not None:
+                cands.append(cand)
+    return finish(cands)
+
+
+def _dispatch(href, base_url: str, inner: Tag, box: Tag, via: str) -> Candidate | None:
+    url = absolute(href, base_url) if isinstance(href, str) else None
+    if not url or is_template(inner) or host_matches(url, *SERVICE_HOSTS):
+        return None
+    post = dispatch_url(url, exclude=(KEY,))
+    if post is None:
+        return None
+    post.extra.setdefault("via", via)
+    return Candidate(post.post_url or url, inner, post, box=box)
+
+
+def _elementor_url(el: Tag) -> str | None:
+    try:
+        settings = json.loads(el["data-settings"])
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(settings, dict):
+        return None
+    kind = settings.get("video_type")
+    keys = [f"{kind}_url"] if kind else list(ELEMENTOR_KEYS)
+    return next((settings[k] for k in keys if isinstance(settings.get(k), str) and settings[k]), None)
+
+
+PROVIDER = MediaProvider(key=KEY, name="Embed services", order=650, find=find, match_url=match_url)

@@ -1,0 +1,95 @@
+"""The generic fallback (runs last): any other iframe showing a web page, including lazy ones
+(`data-src`, `data-lazy-src`, consent-manager attributes) and `amp-iframe`. Not embeds: hidden or
+0/1-pixel iframes (tracking), ad and analytics iframes, share/like buttons, comment widgets, subscribe
+forms, `about:blank` without a lazy source. Kind "video" for hosts on Readability's video list, else
+"link". Its match_url answers any web URL with a "link" post, so bare-URL dispatch always ends here."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from ._media_util import LAZY_ATTRS, Candidate, MediaProvider, find_iframes, finish, int_attr, title_attr
+from ._urls import absolute, host_matches, host_of
+from .base import DERIVED, FALLBACK, Detected, Post
+
+KEY = "generic"
+# Readability's list of hosts whose iframes are videos.
+VIDEO_HOSTS = ("dailymotion.com", "youtube.com", "youtube-nocookie.com", "player.vimeo.com", "v.qq.com",
+               "bilibili.com", "archive.org", "upload.wikimedia.org", "player.twitch.tv")
+AD_HOSTS = ("doubleclick.net", "googlesyndication.com", "googleadservices.com", "amazon-adsystem.com",
+            "adnxs.com", "adsafeprotected.com", "criteo.com", "criteo.net", "taboola.com", "outbrain.com",
+            "rubiconproject.com", "pubmatic.com", "openx.net", "moatads.com", "casalemedia.com", "2mdn.net",
+            "adform.net", "smartadserver.com", "teads.tv", "serving-sys.com", "flashtalking.com", "yieldmo.com",
+            "sharethrough.com", "3lift.com", "adsrvr.org", "media.net", "revcontent.com", "mgid.com",
+            "googletagmanager.com", "google-analytics.com", "scorecardresearch.com", "quantserve.com",
+            "chartbeat.com", "hotjar.com", "bat.bing.com", "ads.linkedin.com", "analytics.twitter.com")
+WIDGET_HOSTS = ("disqus.com", "disquscdn.com", "recaptcha.net", "accounts.google.com", "ghbtns.com",
+                "plusone.google.com", "platform.twitter.com/widgets/tweet_button")
+WIDGET_PATH = re.compile(r"/(recaptcha|plugins/(like|share_button|follow|likebox|comments|login_button)\.php|"
+                         r"widgets/(tweet|follow)_button)", re.I)
+SIZE_STYLE = re.compile(r"(?<![-\w])(width|height)\s*:\s*([01])(px)?\s*(;|$)", re.I)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+GENERIC_TITLES = ("iframe", "Embedded content", "embed", "Advertisement", "3rd party ad content", "Blank")
+
+
+def match_url(url: str) -> Post | None:
+    """A "link" (or "video", for known video hosts) post for any web URL."""
+    url = absolute(url, None)
+    if not url:
+        return None
+    post = Post(provider=KEY, kind="video" if host_matches(url, *VIDEO_HOSTS) else "link", post_url_original=url)
+    post.put("post_url", link_url(url), DERIVED)
+    post.extra["site"] = host_of(url)
+    return post
+
+
+def link_url(url: str) -> str:
+    """An unknown site's URL with only sharing trackers and the fragment removed: on an unknown host
+    any other parameter may be the identity (`?v=3`, `?id=`), so the platform rules do not apply."""
+    parts = urlsplit(url)
+    query = "&".join(p for p in parts.query.split("&")
+                     if p and not re.match(r"(utm_\w+|fbclid|gclid|mc_cid|mc_eid)=", p, re.I))
+    return urlunsplit((parts.scheme.lower(), (parts.netloc or "").lower(), parts.path or "/", query, ""))
+
+
+def is_embed_url(url: str) -> bool:
+    """False for ads, trackers, buttons, comment widgets, and Substack/other subscribe forms."""
+    if host_matches(url, *AD_HOSTS) or host_matches(url, *[h for h in WIDGET_HOSTS if "/" not in h]):
+        return False
+    path = urlsplit(url).path
+    if host_matches(url, "substack.com") and path.rstrip("/") == "/embed":
+        return False                            # subscribe form
+    if host_matches(url, "facebook.com", "twitter.com", "x.com", "google.com") and WIDGET_PATH.search(path):
+        return False
+    return not re.search(r"/(ads?|adserver|pixel|beacon|tracking)(/|\.|$)", path, re.I)
+
+
+def is_invisible(el: Tag) -> bool:
+    """Tracking frames: 0/1-pixel or hidden (unless a lazy/consent loader holds its real URL)."""
+    if int_attr(el, "width") in (0, 1) or int_attr(el, "height") in (0, 1):
+        return True
+    style = el.get("style") or ""
+    if SIZE_STYLE.search(style):
+        return True
+    lazy = any(el.get(a) for a in LAZY_ATTRS)
+    hidden = el.has_attr("hidden") or HIDDEN_STYLE.search(style) or el.get("aria-hidden") == "true"
+    return bool(hidden) and not lazy
+
+
+def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
+    cands: list[Candidate] = []
+    for el, url in find_iframes(doc, base_url, ("iframe", "amp-iframe")):
+        if is_invisible(el) or not is_embed_url(url):
+            continue
+        post = match_url(url)
+        if post is None:
+            continue
+        post.put("title", title_attr(el, GENERIC_TITLES), FALLBACK)
+        post.extra["embed_url"] = url
+        cands.append(Candidate(url, el, post))
+    return finish(cands)
+
+
+PROVIDER = MediaProvider(key=KEY, name="Embedded page", order=950, find=find, match_url=match_url)
