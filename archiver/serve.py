@@ -1,0 +1,306 @@
+"""`archiver serve`: a local, read-only web UI over one archive file.
+
+    app = create_app("archive.db")      # a Flask app; `app.run()` or any WSGI server
+
+Every byte served comes out of the SQLite file, opened read-only (`mode=ro`): there is no route
+that maps a URL to a path on disk, so no URL can read a file outside the archive. Ids are integers,
+asset names are `<sha256>[.ext]`, and an asset is served for a snapshot only when that snapshot
+refers to it. Pages from the archive never run script: the offline render carries its own
+Content-Security-Policy (sent as a header too), assets are served sandboxed, and the original
+HTML is only ever shown as text.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, abort, g, redirect, request, url_for
+from markupsafe import Markup
+from sqlite_utils import Database
+
+from . import __version__, browse
+from .store import Store
+from .templating import environment, templates_dir
+
+PAGE_SIZE = 50
+POSTS_PAGE_SIZE = 48
+_ASSET_NAME = re.compile(r"(?P<sha>[0-9a-f]{64})(?:\.[a-z0-9]{1,8})?")
+
+# The UI itself needs no script at all, and may only load its own stylesheet and the archive's images.
+UI_CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+          "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+# Archived bytes served as files: nothing inside may run or load anything but other assets.
+ASSET_CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+             "font-src 'self' data:; media-src 'self' data:; sandbox")
+# Types a browser would execute or parse as a document if navigated to: sent as plain text instead.
+_ACTIVE_TYPES = ("text/html", "application/xhtml", "application/xml", "text/xml", "text/javascript",
+                 "application/javascript", "application/x-javascript", "application/ecmascript")
+_FALLBACK_RENDER_CSP = ("default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline' data: 'self'; "
+                        "font-src data: 'self'; media-src data: 'self'")
+
+
+class ReadOnlyStore(Store):
+    """A Store over a SQLite connection opened with `mode=ro`: reads work, any write fails."""
+
+    def __init__(self, path: str | Path):  # noqa: D107 - deliberately does not call Store.__init__
+        self.path = str(path)
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA query_only = ON")
+        self.db = Database(conn)
+
+
+def create_app(db_path: str | Path) -> Flask:
+    """The web UI over the archive at `db_path` (which must exist and be up to date)."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no archive at {db_path}")
+    app = Flask(__name__, static_folder=None, template_folder=None)
+    app.config["ARCHIVE_PATH"] = str(path)
+
+    def store() -> ReadOnlyStore:
+        if "store" not in g:
+            g.store = ReadOnlyStore(app.config["ARCHIVE_PATH"])
+        return g.store
+
+    @app.teardown_appcontext
+    def close_store(_exc: BaseException | None) -> None:
+        st = g.pop("store", None)
+        if st is not None:
+            st.close()
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", UI_CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    @app.errorhandler(404)
+    def not_found(_exc: Exception) -> tuple[str, int]:
+        return page("browse/error.html", code=404, message="Nothing here: no such page in this archive."), 404
+
+    # ------------------------------------------------------------------ pages
+    @app.get("/")
+    def index() -> str:
+        st = store()
+        q = request.args.get("q", "").strip()
+        domain = request.args.get("domain", "").strip() or None
+        provider = request.args.get("provider", "").strip() or None
+        failed = request.args.get("failed") in ("1", "on", "true", "yes")
+        page_no = _page_number()
+        hits = browse.search(st, q, limit=PAGE_SIZE) if q else []
+        rows = [] if q else browse.list_snapshots(st, domain=domain, provider=provider, failed=failed,
+                                                  limit=PAGE_SIZE + 1, offset=(page_no - 1) * PAGE_SIZE)
+        return page("browse/index.html", q=q, hits=hits, rows=rows[:PAGE_SIZE],
+                    domain=domain, provider=provider, failed=failed, page_no=page_no,
+                    has_next=len(rows) > PAGE_SIZE, total=browse.count_snapshots(st),
+                    domains=browse.domain_facets(st), providers=browse.provider_facets(st))
+
+    @app.get("/snapshots/<int:snapshot_id>/info")
+    def info(snapshot_id: int) -> str:
+        st = store()
+        snap = st.snapshot(snapshot_id) or abort(404)
+        resources = st.resources(snapshot_id)
+        embeds = st.embeds(snapshot_id)
+        page_info = st.blob_info(snap["page_sha256"]) if snap.get("page_sha256") else None
+        return page("browse/info.html", snap=snap, resources=resources, embeds=embeds, page_info=page_info,
+                    total_bytes=sum(r["size"] or 0 for r in resources),
+                    export_url=_export_url(snapshot_id))
+
+    @app.get("/snapshots/<int:snapshot_id>/source")
+    def source(snapshot_id: int) -> str:
+        snap = store().snapshot(snapshot_id) or abort(404)
+        text = _page_text(store(), snap)
+        if text is None:
+            abort(404)
+        return page("browse/source.html", snap=snap, text=text, lines=text.count("\n") + 1)
+
+    @app.get("/snapshots/<int:snapshot_id>/source.txt")
+    def source_txt(snapshot_id: int) -> Response:
+        snap = store().snapshot(snapshot_id) or abort(404)
+        text = _page_text(store(), snap)
+        if text is None:
+            abort(404)
+        resp = Response(text, mimetype="text/plain")
+        resp.headers["Content-Security-Policy"] = ASSET_CSP
+        return resp
+
+    @app.get("/snapshots/<int:snapshot_id>")
+    def snapshot_page(snapshot_id: int) -> Response:
+        st = store()
+        snap = st.snapshot(snapshot_id) or abort(404)
+        if not snap.get("page_sha256"):
+            return redirect(url_for("info", snapshot_id=snapshot_id))
+        rendered = _render(st, snapshot_id)
+        resp = Response(rendered.html, mimetype="text/html")
+        resp.headers["Content-Security-Policy"] = _page_csp(rendered)
+        return resp
+
+    @app.get("/snapshots/<int:snapshot_id>/assets/<name>")
+    def asset(snapshot_id: int, name: str) -> Response:
+        match = _ASSET_NAME.fullmatch(name)
+        if not match:
+            abort(404)
+        st = store()
+        content_type = _owned_asset_type(st, snapshot_id, match["sha"])
+        data = st.blob(match["sha"]) if content_type is not None else None
+        if data is None:
+            abort(404)
+        resp = Response(data, mimetype=None, content_type=_safe_type(content_type))
+        resp.headers["Content-Security-Policy"] = ASSET_CSP
+        resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+        return resp
+
+    @app.get("/posts")
+    def posts() -> str:
+        st = store()
+        provider = request.args.get("provider", "").strip() or None
+        author = request.args.get("author", "").strip() or None
+        page_no = _page_number()
+        entries = browse.list_posts(st, provider=provider, author=author, limit=POSTS_PAGE_SIZE + 1,
+                                    offset=(page_no - 1) * POSTS_PAGE_SIZE)
+        cards = [(e, _card(e)) for e in entries[:POSTS_PAGE_SIZE]]
+        return page("browse/posts.html", cards=cards, provider=provider, author=author, page_no=page_no,
+                    has_next=len(entries) > POSTS_PAGE_SIZE, providers=browse.provider_facets(st),
+                    authors=browse.author_facets(st, provider=provider), card_css=_card_css())
+
+    @app.get("/static/browse.css")
+    def stylesheet() -> Response:
+        css = (templates_dir() / "browse" / "browse.css").read_text(encoding="utf-8")
+        return Response(css, mimetype="text/css")
+
+    def page(template: str, **context: Any) -> str:
+        env = environment()
+        return env.get_template(template).render(
+            version=__version__, archive_name=Path(app.config["ARCHIVE_PATH"]).name,
+            url_for=url_for, page_link=_page_link, request=request, **context)
+
+    return app
+
+
+# ---------------------------------------------------------------------------- helpers
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _page_link(page_no: int) -> str:
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    if page_no > 1:
+        args["page"] = str(page_no)
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _owned_asset_type(st: Store, snapshot_id: int, sha: str) -> str | None:
+    """The content type of blob `sha` if snapshot `snapshot_id` refers to it (as a resource, an
+    avatar or a post's media), else None. The raw page itself is not an asset."""
+    row = st.db.execute("select content_type from resources where snapshot_id = ? and sha256 = ? limit 1",
+                        [snapshot_id, sha]).fetchone()
+    if row:
+        return row[0] or _blob_type(st, sha)
+    if st.db.execute("select 1 from embeds where snapshot_id = ? and avatar_sha256 = ? limit 1",
+                     [snapshot_id, sha]).fetchone():
+        return _blob_type(st, sha)
+    for (media,) in st.db.execute("select media from embeds where snapshot_id = ? and instr(media, ?) > 0",
+                                  [snapshot_id, sha]):
+        decoded = browse_media(media)
+        if any(item.get("sha256") == sha for item in decoded):
+            return _blob_type(st, sha)
+    return None
+
+
+def browse_media(media_json: str | None) -> list[dict]:
+    import json
+    try:
+        value = json.loads(media_json or "[]")
+    except ValueError:
+        return []
+    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []
+
+
+def _blob_type(st: Store, sha: str) -> str:
+    info = st.blob_info(sha)
+    return (info or {}).get("content_type") or "application/octet-stream"
+
+
+def _safe_type(content_type: str | None) -> str:
+    media = (content_type or "application/octet-stream").split(";")[0].strip().lower()
+    if not re.fullmatch(r"[a-z0-9.+-]+/[a-z0-9.+-]+", media):
+        return "application/octet-stream"
+    if media.startswith(_ACTIVE_TYPES):
+        return "text/plain; charset=utf-8"
+    return content_type if media.startswith("text/") else media
+
+
+def _page_text(st: Store, snap: dict) -> str | None:
+    if not snap.get("page_sha256"):
+        return None
+    body = st.blob(snap["page_sha256"])
+    if body is None:
+        return None
+    return _decode(body, snap.get("content_type"))
+
+
+def _decode(body: bytes, content_type: str | None) -> str:
+    charset = None
+    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type or "", re.I)
+    if m:
+        charset = m.group(1)
+    try:
+        from .extract import decode_html  # the capture's own rule, when present
+        return decode_html(body, charset)
+    except ImportError:
+        pass
+    for candidate in (charset, "utf-8"):
+        if candidate:
+            try:
+                return body.decode(candidate)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return body.decode("utf-8", errors="replace")
+
+
+def _render(st: Store, snapshot_id: int) -> Any:
+    from .render import render_snapshot
+    return render_snapshot(st, snapshot_id, asset_prefix=f"/snapshots/{snapshot_id}/assets/")
+
+
+def _page_csp(rendered: Any) -> str:
+    csp = getattr(rendered, "csp", None)
+    if csp:
+        return csp
+    m = re.search(r'<meta[^>]+http-equiv=["\']?content-security-policy["\']?[^>]*content="([^"]+)"',
+                  rendered.html, re.I)
+    return m.group(1).replace("&#39;", "'").replace("&quot;", '"') if m else _FALLBACK_RENDER_CSP
+
+
+def _card(entry: browse.PostEntry) -> Markup:
+    try:
+        from .render import render_card
+    except ImportError:
+        return Markup("")
+    snapshot_id = entry.snapshot_id
+
+    def asset_url(sha: str | None) -> str | None:
+        return f"/snapshots/{snapshot_id}/assets/{sha}" if sha else None
+
+    return render_card(entry.embed, asset_url=asset_url, preserved_at=entry.captured_at)
+
+
+def _card_css() -> Markup:
+    try:
+        from .render import card_css  # type: ignore[attr-defined]
+    except ImportError:
+        return Markup("")
+    return Markup(card_css())
+
+
+def _export_url(snapshot_id: int) -> str | None:
+    return None
