@@ -1,0 +1,268 @@
+"""One archive run: fetch each page, extract what it says and what it needs, fetch that,
+and write each capture to the store in one transaction.
+
+`capture_page` does the network work for one URL and returns a `Snapshot` record (nothing is
+written); `archive_urls` runs several captures in parallel and saves each as it completes."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+from . import embeds as embed_registry
+from .extract.article import extract_article
+from .extract.css import css_refs
+from .extract.html import decode_html, looks_like_html, parse_html
+from .extract.requisites import base_url_of, page_requisites
+from .fetch import ByteBudget, Fetched, Fetcher, check_url
+from .settings import Settings
+from .store import Resource, Snapshot, Store, now_iso
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+SNIFF_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
+
+
+@dataclass
+class CaptureResult:
+    """What the CLI reports for one URL."""
+
+    url: str
+    snapshot_id: int | None = None
+    final_url: str | None = None
+    status_code: int | None = None
+    ok: bool = False
+    error: str | None = None
+    resources: int = 0
+    resources_failed: int = 0
+    embeds: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"id": self.snapshot_id, "url": self.url, "final_url": self.final_url,
+                "status": "ok" if self.ok else "failed", "status_code": self.status_code,
+                "resources": self.resources, "resources_failed": self.resources_failed,
+                "embeds": self.embeds, "bytes": self.bytes, "seconds": round(self.seconds, 3),
+                "error": self.error}
+
+
+def http_error(status: int) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    return f"HTTP {status} {phrase}".strip()
+
+
+def is_html(rec: Fetched) -> bool:
+    mime = rec.mime_type
+    if mime in HTML_TYPES:
+        return True
+    return mime in SNIFF_TYPES and looks_like_html(rec.body)
+
+
+def capture_page(url: str, fetcher: Fetcher, settings: Settings) -> Snapshot:
+    """Fetch one page and everything it needs; never raises for network or markup trouble."""
+    started = time.monotonic()
+    budget = ByteBudget(settings.max_capture_bytes)
+    page = fetcher.get(url, budget=budget)
+    snap = Snapshot(url=url, captured_at=now_iso(), final_url=page.final_url, status_code=page.status,
+                    content_type=page.headers.get("content-type"), headers=page.headers)
+    if page.error:
+        snap.error = page.error
+    elif not page.ok:
+        snap.error = http_error(page.status or 0)
+    else:
+        snap.body = page.body
+        if is_html(page):
+            _capture_html(snap, page, fetcher, settings, budget)
+        else:
+            snap.meta = _non_html_meta(page)
+    snap.duration_ms = int((time.monotonic() - started) * 1000)
+    return snap
+
+
+def _non_html_meta(page: Fetched) -> dict:
+    name = urlsplit(page.final_url or page.url).path.rstrip("/").rsplit("/", 1)[-1]
+    meta: dict = {"title": name or page.final_url}
+    if page.mime_type.startswith("text/"):
+        text, _ = decode_html(page.body, page.header_charset)
+        meta["text"] = text[:1_000_000]
+    return meta
+
+
+def _capture_html(snap: Snapshot, page: Fetched, fetcher: Fetcher, settings: Settings,
+                  budget: ByteBudget) -> None:
+    text, _encoding = decode_html(page.body, page.header_charset)
+    doc = parse_html(text)
+    page_url = page.final_url or page.url
+    base = base_url_of(doc, page_url)
+    snap.meta = extract_article(doc, text, page_url)
+    detected = _detect_embeds(doc, page_url)
+    wanted = page_requisites(doc, base) if settings.fetch_assets else []
+    snap.resources = fetch_requisites(wanted, fetcher, settings, budget) if wanted else []
+    posts = [d.post for d in detected]
+    snap.resources += _enrich(posts, fetcher, settings, budget)
+    by_url = {r.url: r for r in snap.resources if r.body is not None}
+    for d in detected:
+        _link_stored_media(d.post, by_url)
+        row = d.post.row()
+        row["position"] = d.position
+        snap.embeds.append(row)
+
+
+def _detect_embeds(doc, page_url: str) -> list[embed_registry.Detected]:
+    try:
+        return embed_registry.detect(doc, page_url)
+    except Exception:  # a detector bug must not lose the page
+        log.warning("embed detection failed on %s", page_url, exc_info=True)
+        return []
+
+
+def _enrich(posts: list, fetcher: Fetcher, settings: Settings, budget: ByteBudget) -> list[Resource]:
+    if not posts:
+        return []
+    try:
+        from .enrich import enrich_posts
+    except ImportError:  # enrichment is an optional part of the package while it is being built
+        return []
+    try:
+        return enrich_posts(posts, fetcher, settings, budget)
+    except Exception as exc:  # enrichment never fails a capture
+        log.warning("enrichment failed", exc_info=True)
+        for p in posts:
+            p.enrich_error = p.enrich_error or f"enrichment failed: {exc}"
+        return []
+
+
+def _link_stored_media(post, by_url: dict[str, Resource]) -> None:
+    """Media the page itself carried (e.g. a Flickr <img>) are already requisites: point at them."""
+    from .store import sha256
+    for m in post.media:
+        if not m.sha256 and m.url in by_url:
+            m.sha256 = sha256(by_url[m.url].body)
+    if post.avatar_url and not post.avatar_sha256 and post.avatar_url in by_url:
+        post.avatar_sha256 = sha256(by_url[post.avatar_url].body)
+
+
+def _resource(url: str, kind: str, rec: Fetched) -> Resource:
+    res = Resource(url=url, kind=kind, final_url=rec.final_url, status_code=rec.status,
+                   content_type=rec.headers.get("content-type"), headers=rec.headers, error=rec.error)
+    if rec.error is None and not rec.ok:
+        res.error = http_error(rec.status or 0)
+    if res.error is None:
+        res.body = rec.body
+    return res
+
+
+def _css_text(rec: Fetched) -> str:
+    body = rec.body
+    charset = rec.header_charset
+    if not charset and body.startswith(b'@charset "'):
+        charset = body[10:body.find(b'"', 10)].decode("ascii", "replace")
+    try:
+        return body.decode(charset or "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return body.decode("utf-8", "replace")
+
+
+def fetch_requisites(wanted: Iterable[tuple[str, str]], fetcher: Fetcher, settings: Settings,
+                     budget: ByteBudget | None = None) -> list[Resource]:
+    """Fetch requisites concurrently (bounded pool); stylesheets are parsed as they arrive and
+    what they need (url(), @import) is fetched too, resolved against the stylesheet's own URL.
+    Results come back in discovery order."""
+    order: dict[str, int] = {}
+    kinds: dict[str, str] = {}
+    results: dict[str, Resource] = {}
+    skipped: list[str] = []
+
+    def want(url: str, kind: str) -> bool:
+        if url in order:
+            return False
+        order[url] = len(order)
+        kinds[url] = kind
+        if len(order) > settings.max_resources:
+            skipped.append(url)
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+        pending: dict[Future, str] = {}
+        for url, kind in wanted:
+            if want(url, kind):
+                pending[pool.submit(fetcher.get, url, budget=budget)] = url
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                url = pending.pop(fut)
+                rec = fut.result()
+                res = _resource(url, kinds[url], rec)
+                results[url] = res
+                if res.body is not None and _is_stylesheet(res):
+                    sheet_url = rec.final_url or url
+                    for sub_url, sub_kind in css_refs(_css_text(rec), sheet_url):
+                        if want(sub_url, sub_kind):
+                            pending[pool.submit(fetcher.get, sub_url, budget=budget)] = sub_url
+    for url in skipped:
+        results[url] = Resource(url=url, kind=kinds[url],
+                                error=f"not fetched: the page needs more than {settings.max_resources} resources")
+    return sorted(results.values(), key=lambda r: order[r.url])
+
+
+def _is_stylesheet(res: Resource) -> bool:
+    ct = (res.content_type or "").lower()
+    return res.kind == "stylesheet" or ct.startswith("text/css")
+
+
+def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
+    stored = [r for r in snap.resources if r.body is not None]
+    return CaptureResult(
+        url=snap.url, snapshot_id=snapshot_id, final_url=snap.final_url, status_code=snap.status_code,
+        ok=snap.error is None, error=snap.error, resources=len(stored),
+        resources_failed=len(snap.resources) - len(stored), embeds=len(snap.embeds),
+        bytes=len(snap.body or b"") + sum(len(r.body) for r in stored),
+        seconds=(snap.duration_ms or 0) / 1000)
+
+
+def archive_urls(urls: list[str], store: Store, settings: Settings | None = None,
+                 on_result: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
+    """Capture every URL (several at once) and save each in its own transaction, in input order.
+    Invalid URLs are reported without a snapshot row (nothing was attempted)."""
+    settings = settings or Settings()
+    results: list[CaptureResult] = []
+    with Fetcher(settings) as fetcher, ThreadPoolExecutor(max_workers=max(1, settings.parallel_pages)) as pool:
+        jobs: list[tuple[str, Future | None, str | None]] = []
+        for url in urls:
+            problem = check_url(url)
+            jobs.append((url, None if problem else pool.submit(capture_page, url, fetcher, settings), problem))
+        try:
+            for url, fut, problem in jobs:
+                if fut is None:
+                    result = CaptureResult(url=url, error=problem)
+                else:
+                    snap = fut.result()
+                    result = summarize(store.save_snapshot(snap), snap)
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        except BaseException:
+            for _, fut, _ in jobs:
+                if fut is not None:
+                    fut.cancel()
+            raise
+    return results
+
+
+def iter_urls(lines: Iterable[str]) -> Iterator[str]:
+    """URLs from a file or stdin: one per line, blank lines and # comments skipped."""
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield line
