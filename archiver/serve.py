@@ -11,6 +11,7 @@ HTML is only ever shown as text.
 """
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -210,14 +211,13 @@ def _owned_asset_type(st: Store, snapshot_id: int, sha: str) -> str | None:
         return _blob_type(st, sha)
     for (media,) in st.db.execute("select media from embeds where snapshot_id = ? and instr(media, ?) > 0",
                                   [snapshot_id, sha]):
-        decoded = browse_media(media)
+        decoded = _media_items(media)
         if any(item.get("sha256") == sha for item in decoded):
             return _blob_type(st, sha)
     return None
 
 
-def browse_media(media_json: str | None) -> list[dict]:
-    import json
+def _media_items(media_json: str | None) -> list[dict]:
     try:
         value = json.loads(media_json or "[]")
     except ValueError:
