@@ -288,6 +288,25 @@ def test_meta_oauth_error_is_recorded_and_the_token_never_stored(platform):
     assert all("secret-token" not in (r.url + (r.final_url or "")) for r in resources)
 
 
+def test_meta_oembed_html_without_caption_does_not_become_the_text(platform):
+    # Meta's answer is only the copy-paste blockquote ("A post shared by ..."): no caption in it
+    blockquote = ('<blockquote class="instagram-media" data-instgrm-captioned data-instgrm-permalink='
+                  '"https://www.instagram.com/p/Cx1AbCdEfGh/?utm_source=ig_embed" data-instgrm-version="14"><div>'
+                  '<a href="https://www.instagram.com/p/Cx1AbCdEfGh/?utm_source=ig_embed">View this post on Instagram</a>'
+                  '<p><a href="https://www.instagram.com/p/Cx1AbCdEfGh/?utm_source=ig_embed">A post shared by Harbour '
+                  'Watch (@harbour.watch)</a></p></div></blockquote>')
+    platform.expect_request("/graph/instagram_oembed").respond_with_json(
+        {"version": "1.0", "type": "rich", "provider_name": "Instagram", "width": 658, "html": blockquote})
+    platform.expect_request("/ig/p/Cx1AbCdEfGh/embed/captioned/").respond_with_data(
+        fixture("instagram_captioned.html", platform), content_type="text/html; charset=utf-8")
+    post = instagram_post()
+    run([post], platform, meta_token="tok", endpoints={"instagram": "/graph/instagram_oembed",
+                                                       "instagram.embed-page": "/ig/p/{id}/embed/captioned/"})
+    assert post.oembed["html"] == blockquote and post.status == "ok"
+    assert post.text == "Fog over the bridge this morning #harbour" and post.sources["text"] == "embed-page"
+    assert "text" not in post.alternatives
+
+
 def test_meta_token_required_error(platform):
     platform.expect_request("/graph/oembed_post").respond_with_json(
         {"error": {"message": "An access token is required to request this resource.", "type": "OAuthException",
@@ -342,7 +361,10 @@ def test_bluesky_embed_page_is_addressed_by_did_from_the_markup(platform):
     platform.expect_request("/bsky/oembed").respond_with_json({
         "type": "rich", "version": "1.0", "author_name": "Kira Varga",
         "author_url": "https://bsky.app/profile/kvarga.bsky.social", "width": 550, "height": None,
-        "html": '<blockquote class="bluesky-embed"><p lang="en">Ferry strike called off</p>&mdash; Kira</blockquote>'})
+        "html": '<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abc123/app.bsky.feed.post/3kabc">'
+                '<p lang="en">Ferry strike called off</p>&mdash; Kira Varga (<a href="https://bsky.app/profile/'
+                'did:plc:abc123?ref_src=embed">@kvarga.bsky.social</a>) <a href="https://bsky.app/profile/'
+                'did:plc:abc123/post/3kabc?ref_src=embed">March 1, 2024 at 10:00 AM</a></blockquote>'})
     platform.expect_request("/bsky/embed/did:plc:abc123/app.bsky.feed.post/3kabc").respond_with_data(
         fixture("bluesky_card.html", platform), content_type="text/html")
     post = Post(provider="bluesky", post_url="https://bsky.app/profile/kvarga.bsky.social/post/3kabc",
@@ -351,7 +373,8 @@ def test_bluesky_embed_page_is_addressed_by_did_from_the_markup(platform):
                                      "bluesky.embed-page": "/bsky/embed/{did}/app.bsky.feed.post/{rkey}"})
     assert post.text == "Ferry strike called off" and post.author_handle == "kvarga.bsky.social"
     assert post.avatar_url.endswith("/cdn/bsky/avatar.jpeg") and post.sources["avatar_url"] == "embed-page"
-    assert post.sources["author_name"] == "oembed" and post.alternatives == {}   # the two answers agree
+    assert post.sources["author_name"] == "oembed"
+    assert not {"author_name", "author_handle", "text", "avatar_url"} & set(post.alternatives)  # the answers agree
 
 
 def test_mastodon_asks_the_post_instance(platform):
@@ -361,3 +384,30 @@ def test_mastodon_asks_the_post_instance(platform):
     post = Post(provider="mastodon", post_url=base(platform) + "/@ana/112233")
     run([post], platform)                             # no override: {instance} is the post's own server
     assert post.author_name == "Ana" and post.author_handle == "ana" and post.status == "ok"
+
+
+# ---------------------------------------------------------------- the table and the request URLs
+def test_every_endpoint_row_is_https_and_unique():
+    from archiver.enrich.endpoints import TABLE
+    keys = [row.key for row in TABLE]
+    assert len(keys) == len(set(keys))
+    for row in TABLE:
+        assert row.url.startswith(("https://", "{instance}")), row.key
+    providers = {row.provider for row in TABLE}
+    assert {"twitter", "youtube", "vimeo", "tiktok", "reddit", "bluesky", "mastodon", "flickr", "spotify",
+            "soundcloud", "dailymotion", "facebook", "instagram", "threads"} <= providers
+
+
+def test_overrides_replace_one_row_and_typos_are_reported():
+    from archiver.enrich.endpoints import endpoints_for, unknown_overrides
+    rows = endpoints_for("facebook", "video", {"facebook.video-page": "http://127.0.0.1:1/v?href={url}"})
+    assert [r.key for r in rows] == ["facebook.video", "facebook.video-page"]
+    assert rows[1].url == "http://127.0.0.1:1/v?href={url}"
+    assert unknown_overrides({"youtube": "x", "yutube": "y"}) == ["yutube"]
+
+
+def test_x_widget_token_matches_what_the_widget_computes():
+    from archiver.enrich.request import radix36, x_widget_token
+    # reference values printed by JavaScript's Number#toString(36)
+    assert [radix36(v) for v in (0.5, 35.5, 1 / 3, 3.141592653589793, 255.0)] == ["0.i", "z.i", "0.c", "3.53i5ab8p5f", "73"]
+    assert x_widget_token("1783456789012345678") == "4bmw7laamzy"

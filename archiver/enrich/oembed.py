@@ -103,13 +103,16 @@ def map_fields(data: dict[str, Any], *, provider: str, title_is_text: bool = Fal
 
 
 def read_blockquote(html: str, provider: str, base_url: str) -> dict[str, Any]:
-    """Post fields from the blockquote an oEmbed `html` carries."""
+    """Post fields from the blockquote an oEmbed `html` carries: read by the provider's own parser
+    when there is one (which knows, e.g., that Instagram's blockquote holds no caption), else the
+    first paragraph of the blockquote."""
+    from .. import embeds
     soup = BeautifulSoup(html, "lxml")
-    post = _with_provider(soup, provider, base_url)
-    if post is not None:
-        out = {name: getattr(post, name) for name in HTML_FIELDS if getattr(post, name) not in (None, "")}
-        if out.get("text"):
-            return out
+    if embeds.provider(provider) is not None:
+        post = _with_provider(soup, provider, base_url)
+        if post is None:
+            return {}
+        return {name: getattr(post, name) for name in HTML_FIELDS if getattr(post, name) not in (None, "")}
     quote = soup.find("blockquote")
     if quote is None:
         return {}
