@@ -64,3 +64,4 @@ def stderr_is_tty() -> bool:
 # Command modules register themselves on `main` when imported.
 from . import capture_cmds  # noqa: E402,F401
 from . import browse_cmds  # noqa: E402,F401
+from . import bundle_cmds  # noqa: E402,F401

@@ -1,0 +1,118 @@
+"""Check an archive's integrity: every blob's bytes against its sha256 and size, every reference
+(page, resource, post avatar and media) against the blobs table, SQLite's own integrity and
+foreign-key checks. Reads only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..store import Store
+
+
+@dataclass
+class Problem:
+    kind: str        # corrupt-blob | missing-blob | bad-json | sqlite-integrity | foreign-key
+    where: str       # e.g. "blobs/<sha>", "resources/12", "embeds/3 media[0]"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.detail}"
+
+
+@dataclass
+class Report:
+    blobs: int = 0
+    snapshots: int = 0
+    references: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "blobs": self.blobs, "snapshots": self.snapshots, "references": self.references,
+                "problems": [asdict(p) for p in self.problems]}
+
+
+def verify(store: Store) -> Report:
+    report = Report()
+    _check_sqlite(store, report)
+    known = _check_blobs(store, report)
+    _check_references(store, known, report)
+    return report
+
+
+def _check_sqlite(store: Store, report: Report) -> None:
+    try:
+        rows = [r[0] for r in store.db.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(Problem("sqlite-integrity", "database", str(exc)))
+        return
+    if rows != ["ok"]:
+        report.problems.extend(Problem("sqlite-integrity", "database", str(r)) for r in rows)
+    for table, rowid, parent, _ in store.db.execute("PRAGMA foreign_key_check"):
+        report.problems.append(Problem("foreign-key", f"{table}/{rowid}", f"points at a missing {parent} row"))
+
+
+def _check_blobs(store: Store, report: Report) -> set[str]:
+    """Recompute each blob's hash; the set of hashes present (corrupt ones included, reported once)."""
+    known: set[str] = set()
+    cur = store.db.conn.execute("select sha256, size, encoding, data from blobs order by sha256")
+    for digest, size, encoding, data in cur:
+        report.blobs += 1
+        known.add(digest)
+        where = f"blobs/{digest}"
+        try:
+            raw = _decode(encoding, data)
+        except (zlib.error, ValueError, TypeError) as exc:
+            report.problems.append(Problem("corrupt-blob", where, f"cannot be decoded ({exc})"))
+            continue
+        actual = hashlib.sha256(raw).hexdigest()
+        if actual != digest:
+            report.problems.append(Problem("corrupt-blob", where, f"bytes hash to {actual}"))
+        elif size is not None and size != len(raw):
+            report.problems.append(Problem("corrupt-blob", where, f"is {len(raw)} bytes, recorded as {size}"))
+    return known
+
+
+def _decode(encoding: str | None, data: Any) -> bytes:
+    if data is None:
+        raise ValueError("no data")
+    if encoding in (None, "", "identity"):
+        return bytes(data)
+    if encoding == "zlib":
+        return zlib.decompress(data)
+    raise ValueError(f"unknown encoding {encoding!r}")
+
+
+def _check_references(store: Store, known: set[str], report: Report) -> None:
+    def need(digest: Any, where: str, what: str) -> None:
+        if not digest:
+            return
+        report.references += 1
+        if digest not in known:
+            report.problems.append(Problem("missing-blob", where, f"{what} {digest} is not in the blobs table"))
+
+    for sid, page in store.db.execute("select id, page_sha256 from snapshots order by id"):
+        report.snapshots += 1
+        need(page, f"snapshots/{sid}", "page")
+    for rid, digest in store.db.execute("select id, sha256 from resources order by id"):
+        need(digest, f"resources/{rid}", "resource")
+    for eid, avatar, media in store.db.execute("select id, avatar_sha256, media from embeds order by id"):
+        need(avatar, f"embeds/{eid}", "avatar")
+        if not media:
+            continue
+        try:
+            items = json.loads(media)
+        except ValueError:
+            report.problems.append(Problem("bad-json", f"embeds/{eid}", "media is not valid JSON"))
+            continue
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                need(item.get("sha256"), f"embeds/{eid} media[{i}]", "media")

@@ -1,0 +1,178 @@
+"""Export snapshots as a WARC 1.1 file (gzip per record), written with warcio.
+
+Per snapshot, in capture order:
+  request + response   the page, then every resource that has stored bytes, each under the URL
+                       that answered (final URL), dated with the snapshot's captured_at
+  response (302)       when a URL was redirected: a redirect from the requested URL to the final
+                       one, rebuilt from the stored final URL (marked `WARC-Archiver-Synthesized`)
+  metadata             application/json: the snapshot's metadata, its preserved posts (with the
+                       source of every field) and the resources that failed
+
+Response headers are the stored ones, less Content-Encoding and Transfer-Encoding (the archive
+keeps bodies decoded, as the HTTP client handed them over) and with Content-Length recomputed.
+The request records are rebuilt (method, path, Host): the archive does not keep request headers.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from .. import __version__
+from ..store import Store
+from .clock import Clock, utc_now
+from .records import SnapshotRecord
+from .zipexport import ExportError, ExportSummary, atomic_output, load_records
+
+WARC_VERSION = "WARC/1.1"
+_DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+_ID_NAMESPACE = uuid.UUID("7c8f1a52-5f0e-4d8e-9a43-1f2b0c7d9e10")
+
+
+def export_warc(store: Store, snapshot_ids: list[int], out: str | Path, *, clock: Clock = utc_now) -> ExportSummary:
+    records = load_records(store, snapshot_ids)
+    out = Path(out)
+    with atomic_output(out) as tmp, tmp.open("wb") as fh:
+        count = write_warc(store, records, fh, created=clock(), filename=out.name)
+    return ExportSummary(str(out), "warc", len(records), count, out.stat().st_size)
+
+
+def write_warc(store: Store, records: Iterable[SnapshotRecord], fh: BinaryIO, *,
+               created: datetime, filename: str = "archive.warc.gz") -> int:
+    """Write the WARC to `fh`; the number of WARC records written."""
+    writer = WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
+    ids = _RecordIds()
+    info = {"software": f"archiver/{__version__}", "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "description": "Exported from an archiver archive: pages, their resources and preserved posts"}
+    warcinfo = writer.create_warcinfo_record(filename, info)
+    warcinfo.rec_headers.replace_header("WARC-Record-ID", ids("warcinfo", filename, created.isoformat()))
+    warcinfo.rec_headers.replace_header("WARC-Date", warc_date(created.isoformat()))
+    writer.write_record(warcinfo)
+    count = 1
+    for record in records:
+        count += _write_snapshot(writer, ids, store, record)
+    return count
+
+
+def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: SnapshotRecord) -> int:
+    snap = record.snapshot
+    date = warc_date(snap["captured_at"])
+    written = 0
+    page_id = None
+    if snap.get("page_sha256"):
+        page_id, n = _write_exchange(writer, ids, store, url=snap["url"], final_url=snap.get("final_url"),
+                                     status=snap.get("status_code"), headers=snap.get("headers") or {},
+                                     content_type=snap.get("content_type"), digest=snap["page_sha256"], date=date)
+        written += n
+    for res in record.resources:
+        if res.get("sha256"):
+            _, n = _write_exchange(writer, ids, store, url=res["url"], final_url=res.get("final_url"),
+                                   status=res.get("status_code"), headers=res.get("headers") or {},
+                                   content_type=res.get("content_type"), digest=res["sha256"], date=date)
+            written += n
+    body = json.dumps(posts_document(record), ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+    headers = {"WARC-Record-ID": ids("metadata", snap["url"], date), "WARC-Date": date}
+    if page_id:
+        headers["WARC-Concurrent-To"] = page_id
+    meta = writer.create_warc_record(snap.get("final_url") or snap["url"], "metadata", payload=BytesIO(body),
+                                     length=len(body), warc_content_type="application/json",
+                                     warc_headers_dict=headers)
+    writer.write_record(meta)
+    return written + 1
+
+
+def posts_document(record: SnapshotRecord) -> dict[str, Any]:
+    """What the metadata record carries: the snapshot's metadata, posts, and failed resources."""
+    return {
+        "archiver": __version__,
+        "snapshot": record.snapshot,
+        "embeds": record.embeds,
+        "failed_resources": [{k: r.get(k) for k in ("url", "kind", "status_code", "error")}
+                             for r in record.resources if not r.get("sha256")],
+    }
+
+
+def _write_exchange(writer: WARCWriter, ids: _RecordIds, store: Store, *, url: str, final_url: str | None, status: int | None,
+                    headers: dict[str, str], content_type: str | None, digest: str, date: str) -> tuple[str, int]:
+    body = store.blob(digest)
+    if body is None:
+        raise ExportError(f"blob {digest} is missing from the archive (run `archiver verify`)")
+    target = final_url or url
+    response_id = ids("response", target, date, digest)
+    http = response_headers(status, headers, content_type, len(body))
+    response = writer.create_warc_record(target, "response", payload=BytesIO(body), length=len(body),
+                                         http_headers=http,
+                                         warc_headers_dict={"WARC-Record-ID": response_id, "WARC-Date": date})
+    request = writer.create_warc_record(target, "request", http_headers=request_headers(target),
+                                        warc_headers_dict={"WARC-Record-ID": ids("request", target, date),
+                                                           "WARC-Date": date})
+    writer.write_request_response_pair(request, response)
+    written = 2
+    if target != url:
+        redirect = StatusAndHeaders("302 Found", [("Location", target), ("Content-Length", "0")],
+                                    protocol="HTTP/1.1")
+        record = writer.create_warc_record(url, "response", payload=BytesIO(b""), length=0, http_headers=redirect,
+                                           warc_headers_dict={
+                                               "WARC-Record-ID": ids("redirect", url, date, target),
+                                               "WARC-Date": date,
+                                               "WARC-Archiver-Synthesized": "redirect rebuilt from the stored final URL"})
+        writer.write_record(record)
+        written += 1
+    return response_id, written
+
+
+def response_headers(status: int | None, headers: dict[str, str], content_type: str | None,
+                     length: int) -> StatusAndHeaders:
+    """The stored response's status line and headers, fitted to the decoded body we hold."""
+    code = status or 200
+    try:
+        reason = HTTPStatus(code).phrase
+    except ValueError:
+        reason = "Unknown"
+    pairs = [(k, str(v)) for k, v in headers.items() if k.lower() not in _DROPPED_HEADERS]
+    if content_type and not any(k.lower() == "content-type" for k, _ in pairs):
+        pairs.append(("Content-Type", content_type))
+    pairs.append(("Content-Length", str(length)))
+    return StatusAndHeaders(f"{code} {reason}", pairs, protocol="HTTP/1.1")
+
+
+def request_headers(url: str) -> StatusAndHeaders:
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True)
+
+
+def warc_date(captured_at: str) -> str:
+    """A WARC-Date (UTC, Z; microseconds when known) from the archive's ISO 8601 time."""
+    try:
+        moment = datetime.fromisoformat(captured_at.replace("Z", "+00:00"))
+    except ValueError:
+        raise ExportError(f"unreadable capture time {captured_at!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime_to_iso_date(moment, use_micros=bool(moment.microsecond))
+
+
+class _RecordIds:
+    """Record ids derived from what each record holds plus a running number: they never repeat
+    within a file, and the same export gives the same ids."""
+
+    def __init__(self) -> None:
+        self._sequence = itertools.count()
+
+    def __call__(self, *parts: str) -> str:
+        name = chr(31).join((*parts, str(next(self._sequence))))
+        return f"<urn:uuid:{uuid.uuid5(_ID_NAMESPACE, name)}>"

@@ -1,0 +1,211 @@
+"""Merge a zip bundle into an archive, trusting nothing in it.
+
+Every check runs before the first write: entry names and types, the manifest against the
+entries, declared sizes against a cap, every byte against its sha256, snapshot.json against
+the archive's columns. Then one transaction adds the snapshots not already present (same url,
+captured_at and page sha256) with new ids, and their blobs (deduplicated by the store).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..store import Store
+from ..store import _json as encode_json  # the archive's own encoding of JSON columns
+from . import layout
+from .records import LOCAL_COLUMNS
+from .manifest import JSON_COLUMNS, BundleError, CheckedRecord, FileEntry, Manifest, check_record, parse_manifest
+
+DEFAULT_MAX_BUNDLE_BYTES = 8 * 1024 ** 3   # total uncompressed size a bundle may declare
+MAX_MANIFEST_BYTES = 64 * 1024 ** 2
+MAX_SNAPSHOT_JSON_BYTES = 256 * 1024 ** 2
+MAX_ENTRIES = 500_000
+_CHUNK = 1 << 20
+
+
+@dataclass
+class ImportResult:
+    added: dict[int, int] = field(default_factory=dict)     # id in the bundle's archive -> new id here
+    existing: dict[int, int] = field(default_factory=dict)  # id in the bundle -> id of the same snapshot here
+    blobs_added: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"added": [{"bundle_id": k, "id": v} for k, v in self.added.items()],
+                "existing": [{"bundle_id": k, "id": v} for k, v in self.existing.items()],
+                "blobs_added": self.blobs_added}
+
+
+@dataclass
+class CheckedBundle:
+    manifest: Manifest
+    records: list[CheckedRecord]
+
+
+def import_zip(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BUNDLE_BYTES) -> ImportResult:
+    """Check the bundle at `path` completely, then add what the archive lacks in one transaction.
+    Raises BundleError (nothing written) when anything is wrong."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise BundleError(f"no such file: {path}") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BundleError(f"{path} is not a readable zip file ({exc})") from None
+    with zf:
+        try:
+            bundle = check_bundle(zf, _columns(store), max_bytes=max_bytes)
+            return _merge(store, zf, bundle)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise BundleError(f"damaged zip data ({exc})") from None
+
+
+def check_bundle(zf: zipfile.ZipFile, columns: dict[str, set[str]], *,
+                 max_bytes: int = DEFAULT_MAX_BUNDLE_BYTES) -> CheckedBundle:
+    infos = _check_entries(zf)
+    manifest_info = infos.get(layout.MANIFEST)
+    if manifest_info is None:
+        raise BundleError("not an archiver bundle (no manifest.json)")
+    manifest = parse_manifest(_load_json(zf, manifest_info, MAX_MANIFEST_BYTES, layout.MANIFEST))
+    if manifest.total_size > max_bytes:
+        raise BundleError(f"bundle declares {manifest.total_size} bytes, more than the {max_bytes}-byte import cap")
+    unlisted = sorted(set(infos) - set(manifest.files) - {layout.MANIFEST})
+    if unlisted:
+        raise BundleError(f"entry {unlisted[0]!r} is not listed in manifest.json")
+    missing = sorted(set(manifest.files) - set(infos))
+    if missing:
+        raise BundleError(f"manifest.json lists {missing[0]!r} but the bundle has no such entry")
+    for name, entry in manifest.files.items():
+        if infos[name].file_size != entry.size:
+            raise BundleError(f"entry {name!r} is {infos[name].file_size} bytes, manifest.json declares {entry.size}")
+    for name, entry in sorted(manifest.files.items()):
+        digest = _stream_digest(zf, infos[name], entry.size)
+        if digest != entry.sha256:
+            raise BundleError(f"entry {name!r} does not match its sha256 in manifest.json")
+    records = []
+    for snap in manifest.snapshots:
+        name = snap.path + layout.SNAPSHOT_JSON
+        data = _load_json(zf, infos[name], MAX_SNAPSHOT_JSON_BYTES, name)
+        records.append(check_record(data, snap, columns))
+    blobs = manifest.blob_entries()
+    for record in records:
+        for digest in record.blobs():
+            if digest not in blobs:
+                raise BundleError(f"snapshot {record.source_id} needs blob {digest} but the bundle lacks it")
+    return CheckedBundle(manifest, records)
+
+
+def _check_entries(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise BundleError(f"bundle has {len(infos)} entries, more than {MAX_ENTRIES}")
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        problem = layout.entry_problem(info)
+        if problem:
+            raise BundleError(f"refusing entry {info.filename!r}: {problem}")
+        if info.filename in by_name:
+            raise BundleError(f"entry {info.filename!r} appears twice")
+        by_name[info.filename] = info
+    return by_name
+
+
+def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The entry's bytes; BundleError as soon as it yields more than `limit` bytes."""
+    out = bytearray()
+    with zf.open(info) as src:
+        while chunk := src.read(min(_CHUNK, limit + 1 - len(out))):
+            out += chunk
+            if len(out) > limit:
+                raise BundleError(f"entry {info.filename!r} is bigger than declared")
+    return bytes(out)
+
+
+def _stream_digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, declared: int) -> str:
+    digest = hashlib.sha256()
+    size = 0
+    with zf.open(info) as src:
+        while chunk := src.read(min(_CHUNK, declared + 1 - size)):
+            size += len(chunk)
+            if size > declared:
+                raise BundleError(f"entry {info.filename!r} is bigger than declared")
+            digest.update(chunk)
+    if size != declared:
+        raise BundleError(f"entry {info.filename!r} is smaller than declared")
+    return digest.hexdigest()
+
+
+def _load_json(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> Any:
+    if info.file_size > limit:
+        raise BundleError(f"{name} is too big ({info.file_size} bytes)")
+    try:
+        return json.loads(_read_bounded(zf, info, limit).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BundleError(f"{name} is not valid JSON ({exc})") from None
+
+
+def _columns(store: Store) -> dict[str, set[str]]:
+    """The columns a bundle may fill, per table: all but the local ids."""
+    return {table: set(store.db[table].columns_dict) - set(LOCAL_COLUMNS[table]) for table in JSON_COLUMNS}
+
+
+# ------------------------------------------------------------------ writing
+def _merge(store: Store, zf: zipfile.ZipFile, bundle: CheckedBundle) -> ImportResult:
+    result = ImportResult()
+    blobs = bundle.manifest.blob_entries()
+    try:
+        with store.transaction():
+            _merge_records(store, zf, bundle, blobs, result)
+    except sqlite3.IntegrityError as exc:
+        raise BundleError(f"bundle rows do not fit the archive ({exc})") from None
+    return result
+
+
+def _merge_records(store: Store, zf: zipfile.ZipFile, bundle: CheckedBundle,
+                   blobs: dict[str, FileEntry], result: ImportResult) -> None:
+    for record in bundle.records:
+        same = _existing_snapshot(store, record.snapshot)
+        if same is not None:
+            result.existing[record.source_id] = same
+            continue
+        for digest in record.blobs():
+            result.blobs_added += _put_blob(store, zf, blobs[digest])
+        result.added[record.source_id] = _insert_rows(store, record)
+
+
+def _existing_snapshot(store: Store, snapshot: dict[str, Any]) -> int | None:
+    row = store.db.execute(
+        "select id from snapshots where url = ? and captured_at = ? and page_sha256 is ? order by id limit 1",
+        [snapshot["url"], snapshot["captured_at"], snapshot.get("page_sha256")]).fetchone()
+    return row[0] if row else None
+
+
+def _put_blob(store: Store, zf: zipfile.ZipFile, entry: FileEntry) -> int:
+    if store.db.execute("select 1 from blobs where sha256 = ?", [entry.sha256]).fetchone():
+        return 0
+    data = _read_bounded(zf, zf.getinfo(entry.path), entry.size)
+    if store.put_blob(data, entry.content_type) != entry.sha256:  # the zip changed under us
+        raise BundleError(f"entry {entry.path!r} changed while importing")
+    return 1
+
+
+def _insert_rows(store: Store, record: CheckedRecord) -> int:
+    snapshot_id = _insert(store, "snapshots", record.snapshot)
+    for row in record.resources:
+        _insert(store, "resources", {**row, "snapshot_id": snapshot_id})
+    for row in record.embeds:
+        _insert(store, "embeds", {**row, "snapshot_id": snapshot_id})
+    return snapshot_id
+
+
+def _insert(store: Store, table: str, row: dict[str, Any]) -> int:
+    """Insert one row; the column names were checked against the table (manifest.check_record)."""
+    values = {k: (encode_json(v) if k in JSON_COLUMNS[table] else v) for k, v in row.items()}
+    columns = ", ".join(f"[{k}]" for k in values)
+    cur = store.db.execute(f"insert into [{table}] ({columns}) values ({', '.join('?' * len(values))})",
+                           list(values.values()))
+    return cur.lastrowid

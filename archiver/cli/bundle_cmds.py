@@ -1,0 +1,131 @@
+"""`archiver export`, `archiver import` and `archiver verify`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..bundle.manifest import BundleError
+from ..store import Store
+from ..bundle.rendering import RenderFailed, RenderUnavailable, render_single_file
+from ..bundle.verify import verify as verify_archive
+from ..bundle.warc import export_warc
+from ..bundle.wacz import export_wacz
+from ..bundle.zipexport import ExportError, ExportSummary, atomic_output, export_zip
+from ..bundle.zipimport import DEFAULT_MAX_BUNDLE_BYTES, import_zip
+from . import Context, main, pass_ctx, print_json, progress
+
+FORMATS = ("zip", "html", "warc", "wacz")
+_SUFFIX = {"zip": ".zip", "html": ".html", "warc": ".warc.gz", "wacz": ".wacz"}
+
+
+def default_output(fmt: str, ids: list[int], all_: bool) -> str:
+    stem = "archive" if all_ or len(ids) != 1 else f"snapshot-{ids[0]}"
+    return stem + _SUFFIX[fmt]
+
+
+@main.command("export")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "all_", is_flag=True, help="Export every snapshot in the archive.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="File to write [default: archive.<ext>, or snapshot-ID.<ext> for one snapshot].")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="zip", show_default=True,
+              help="zip: bundle that imports without loss; html: one snapshot as a single file; "
+                   "warc: WARC 1.1 (gzip); wacz: WACZ for ReplayWeb.page and pywb.")
+@click.option("--no-render", is_flag=True, help="zip: leave out the offline pages (raw data and snapshot.json only).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@pass_ctx
+def export_cmd(ctx: Context, ids: tuple[int, ...], all_: bool, output: str | None, fmt: str, no_render: bool,
+               as_json: bool, quiet: bool) -> None:
+    """Export snapshots as a zip bundle, an HTML file, a WARC or a WACZ.
+
+    \b
+    archiver export 1 2 -o story.zip
+    archiver export --all --format warc -o archive.warc.gz
+    archiver export 3 --format html -o story.html
+    """
+    if all_ and ids:
+        raise click.UsageError("give snapshot ids or --all, not both")
+    if not all_ and not ids:
+        raise click.UsageError("give at least one snapshot id, or --all")
+    if fmt == "html" and (all_ or len(ids) != 1):
+        raise click.UsageError("--format html exports exactly one snapshot")
+    store = ctx.store(must_exist=True)
+    chosen = store.snapshot_ids() if all_ else list(ids)
+    out = Path(output or default_output(fmt, chosen, all_))
+    try:
+        summary = _export(store, fmt, chosen, out, render=not no_render)
+    except (ExportError, RenderUnavailable, RenderFailed) as exc:
+        raise click.ClickException(str(exc))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}")
+    if as_json:
+        print_json(vars(summary))
+    progress(quiet, f"wrote {summary.path}: {summary.format}, {summary.snapshots} snapshot"
+                    f"{'' if summary.snapshots == 1 else 's'}, {summary.bytes} bytes")
+
+
+def _export(store: Store, fmt: str, ids: list[int], out: Path, *, render: bool) -> ExportSummary:
+    if fmt == "zip":
+        return export_zip(store, ids, out, render=render)
+    if fmt == "warc":
+        return export_warc(store, ids, out)
+    if fmt == "wacz":
+        return export_wacz(store, ids, out)
+    if store.snapshot(ids[0]) is None:
+        raise ExportError(f"no snapshot with id {ids[0]}")
+    html = render_single_file(store, ids[0]).encode("utf-8")
+    with atomic_output(out) as tmp:
+        tmp.write_bytes(html)
+    return ExportSummary(str(out), "html", 1, 1, len(html))
+
+
+@main.command("import")
+@click.argument("bundle", type=click.Path(dir_okay=False))
+@click.option("--max-size", type=click.IntRange(1), default=DEFAULT_MAX_BUNDLE_BYTES, show_default=True,
+              help="Refuse bundles that declare more bytes than this (uncompressed).")
+@click.option("--json", "as_json", is_flag=True, help="Print the id mapping as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@pass_ctx
+def import_cmd(ctx: Context, bundle: str, max_size: int, as_json: bool, quiet: bool) -> None:
+    """Merge a zip bundle (from `archiver export`) into the archive.
+
+    Everything is checked before anything is written; snapshots already in the archive
+    (same URL, capture time and page hash) are skipped, so importing twice adds nothing.
+
+    \b
+    archiver import story.zip
+    """
+    store = ctx.store()
+    try:
+        result = import_zip(store, bundle, max_bytes=max_size)
+    except BundleError as exc:
+        raise click.ClickException(f"{bundle}: {exc}; nothing was imported")
+    if as_json:
+        print_json(result.as_json())
+    mapping = ", ".join(f"{old} -> {new}" for old, new in result.added.items())
+    progress(quiet, f"imported {len(result.added)} snapshot{'' if len(result.added) == 1 else 's'}"
+                    f"{f' ({mapping})' if mapping else ''}, {len(result.existing)} already present, "
+                    f"{result.blobs_added} new blob{'' if result.blobs_added == 1 else 's'}")
+
+
+@main.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@pass_ctx
+def verify_cmd(ctx: Context, as_json: bool) -> None:
+    """Check every blob against its hash, every reference against the blobs, and SQLite's integrity.
+
+    Exits 0 when all is well, 1 (with the list of problems) otherwise.
+    """
+    report = verify_archive(ctx.store(must_exist=True))
+    if as_json:
+        print_json(report.as_json())
+    else:
+        for problem in report.problems:
+            click.echo(f"{problem.kind}: {problem}")
+        verdict = "ok" if report.ok else f"{len(report.problems)} problem{'' if len(report.problems) == 1 else 's'}"
+        click.echo(f"{verdict}: {report.blobs} blobs, {report.snapshots} snapshots, "
+                   f"{report.references} references checked")
+    if not report.ok:
+        raise SystemExit(1)
