@@ -65,3 +65,4 @@ def stderr_is_tty() -> bool:
 from . import capture_cmds  # noqa: E402,F401
 from . import browse_cmds  # noqa: E402,F401
 from . import bundle_cmds  # noqa: E402,F401
+from . import render_cmds  # noqa: E402,F401

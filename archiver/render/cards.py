@@ -1,0 +1,249 @@
+"""Preserved cards: one static, trustworthy card per embedded post, from a row of `store.embeds()`.
+
+`card_view(row, asset_url)` turns a row into plain display values (pure); `render_card` puts
+them through the Jinja2 template `cards/<provider>.html` (falling back to `cards/generic.html`).
+Post text is untrusted: templates autoescape, and the stored HTML of a post's text is
+sanitised again here before it is marked safe."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from ..embeds._text import linkify_plain, sanitize_html
+from ..templating import environment
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    color: str          # brand-ish colour of the mark
+    mark: str           # one or two characters drawn in the mark
+    handle_prefix: str = "@"
+    hashtag_url: str | None = None
+    mention_url: str | None = None
+    verb: str = "View on"
+
+
+PLATFORMS: dict[str, Platform] = {
+    "twitter": Platform("X (Twitter)", "#0f1419", "X", hashtag_url="https://x.com/hashtag/{}",
+                        mention_url="https://x.com/{}"),
+    "facebook": Platform("Facebook", "#1877f2", "f", handle_prefix="", hashtag_url="https://www.facebook.com/hashtag/{}"),
+    "instagram": Platform("Instagram", "#d62976", "Ig", hashtag_url="https://www.instagram.com/explore/tags/{}/",
+                          mention_url="https://www.instagram.com/{}/"),
+    "threads": Platform("Threads", "#101010", "@", mention_url="https://www.threads.com/@{}"),
+    "tiktok": Platform("TikTok", "#111111", "♪", hashtag_url="https://www.tiktok.com/tag/{}",
+                       mention_url="https://www.tiktok.com/@{}"),
+    "bluesky": Platform("Bluesky", "#1185fe", "b", hashtag_url="https://bsky.app/hashtag/{}",
+                        mention_url="https://bsky.app/profile/{}"),
+    "mastodon": Platform("Mastodon", "#6364ff", "M"),
+    "reddit": Platform("Reddit", "#ff4500", "r/", handle_prefix="u/"),
+    "linkedin": Platform("LinkedIn", "#0a66c2", "in", handle_prefix=""),
+    "tumblr": Platform("Tumblr", "#001935", "t", handle_prefix="", hashtag_url="https://www.tumblr.com/tagged/{}"),
+    "pinterest": Platform("Pinterest", "#e60023", "P", handle_prefix=""),
+    "imgur": Platform("Imgur", "#1bb76e", "i", handle_prefix=""),
+    "telegram": Platform("Telegram", "#229ed9", "✈", handle_prefix="@"),
+    "youtube": Platform("YouTube", "#ff0000", "▶", handle_prefix="@", verb="Watch on"),
+    "vimeo": Platform("Vimeo", "#1ab7ea", "v", handle_prefix="", verb="Watch on"),
+    "dailymotion": Platform("Dailymotion", "#0d0d0d", "d", handle_prefix="", verb="Watch on"),
+    "twitch": Platform("Twitch", "#9146ff", "tv", handle_prefix="", verb="Watch on"),
+    "streamable": Platform("Streamable", "#0f90fa", "s", handle_prefix="", verb="Watch on"),
+    "spotify": Platform("Spotify", "#1db954", "♫", handle_prefix="", verb="Listen on"),
+    "soundcloud": Platform("SoundCloud", "#ff5500", "☁", handle_prefix="", verb="Listen on"),
+    "giphy": Platform("GIPHY", "#121212", "G", handle_prefix=""),
+    "flickr": Platform("Flickr", "#0063dc", "••", handle_prefix=""),
+    "substack": Platform("Substack", "#ff6719", "S", handle_prefix="", verb="Read on"),
+    "wordpress": Platform("WordPress", "#21759b", "W", handle_prefix="", verb="Read on"),
+    "generic": Platform("Embedded content", "#5f6368", "↗", handle_prefix=""),
+}
+SOURCE_LABELS = {"fallback": "page markup", "oembed": "oEmbed", "embed-page": "embed page",
+                 "derived": "post ID"}
+STATUS_NOTES = {"deleted": "This post has been deleted at {name}.",
+                "unavailable": "This post is no longer available on {name}."}
+VIDEO_KINDS = {"video", "clip", "live", "reel", "short"}
+AUDIO_KINDS = {"audio", "track", "album", "episode", "podcast", "playlist", "show"}
+
+AssetUrl = Callable[[str], str | None]
+
+
+@dataclass
+class MediaView:
+    src: str | None
+    alt: str
+    type: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass
+class CardView:
+    provider: str
+    platform: Platform
+    kind: str
+    family: str                      # post | video | audio | photo | link
+    post_url: str | None
+    author_name: str | None
+    author_handle: str | None        # with the platform's prefix (@, u/, ...)
+    author_url: str | None
+    avatar_src: str | None
+    initials: str
+    published_iso: str | None
+    published_human: str | None
+    title: str | None
+    text_html: Markup | None
+    media: list[MediaView] = field(default_factory=list)
+    duration: str | None = None
+    artist: str | None = None
+    status: str = "unchecked"
+    status_note: str | None = None
+    preserved_at: str | None = None
+    sources: list[str] = field(default_factory=list)
+    host: str | None = None
+    known_little: bool = False
+
+
+def _web_url(url: Any) -> str | None:
+    if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
+def initials(name: str | None, handle: str | None) -> str:
+    words = re.findall(r"\w+", name or "") or re.findall(r"[^\W_]+", handle or "")
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def human_date(value: str | None) -> tuple[str | None, str | None]:
+    """(machine ISO, human text) of an ISO 8601 date or date-time; (None, None) when unreadable."""
+    if not value:
+        return None, None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            d = datetime.strptime(text, "%Y-%m-%d")
+            return text, f"{d.day} {d:%B %Y}"
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None, None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc)
+        iso = dt.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return iso, f"{dt.day} {dt:%B %Y}, {dt:%H:%M} UTC"
+    return dt.replace(microsecond=0).isoformat(), f"{dt.day} {dt:%B %Y}, {dt:%H:%M}"
+
+
+def duration_text(seconds: Any) -> str | None:
+    try:
+        total = int(float(seconds))
+    except (TypeError, ValueError):
+        return None
+    if total <= 0:
+        return None
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _family(kind: str, provider: str) -> str:
+    if kind in VIDEO_KINDS or provider in ("youtube", "vimeo", "dailymotion", "twitch", "streamable"):
+        return "video"
+    if kind in AUDIO_KINDS or provider in ("spotify", "soundcloud"):
+        return "audio"
+    if kind in ("photo", "gif", "image"):
+        return "photo"
+    if kind in ("link", "timeline", "profile", "article"):
+        return "link"
+    return "post"
+
+
+def _text_html(row: dict, platform: Platform) -> Markup | None:
+    stored = row.get("text_html")
+    if stored:
+        clean = sanitize_html(stored)   # again: the archive may come from someone else's bundle
+        if clean:
+            return Markup(clean)
+    text = row.get("text")
+    if text:
+        return Markup(linkify_plain(text, platform.hashtag_url, platform.mention_url) or "")
+    return None
+
+
+def _handle(handle: Any, platform: Platform) -> str | None:
+    if not isinstance(handle, str) or not handle.strip():
+        return None
+    handle = handle.strip()
+    prefix = platform.handle_prefix
+    if not prefix or handle.startswith(prefix):
+        return handle
+    return prefix + handle.lstrip("@")
+
+
+def card_view(row: dict, asset_url: AssetUrl, preserved_at: str | None = None) -> CardView:
+    """Display values of one embed row (pure: blobs are only referred to through `asset_url`)."""
+    provider = row.get("provider") or "generic"
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", provider):
+        provider = "generic"
+    platform = PLATFORMS.get(provider, PLATFORMS["generic"])
+    kind = (row.get("kind") or "post").lower()
+    extra = row.get("extra") if isinstance(row.get("extra"), dict) else {}
+    media: list[MediaView] = []
+    for item in row.get("media") or []:
+        if not isinstance(item, dict):
+            continue
+        src = asset_url(item["sha256"]) if item.get("sha256") else None
+        if src:
+            media.append(MediaView(src, str(item.get("alt") or ""), str(item.get("type") or "image"),
+                                   _int(item.get("width")), _int(item.get("height"))))
+    avatar = asset_url(row["avatar_sha256"]) if row.get("avatar_sha256") else None
+    iso, human = human_date(row.get("published_at"))
+    if human is None and row.get("date_text"):
+        human = str(row["date_text"])
+    status = (row.get("status") or "unchecked").lower()
+    sources = row.get("sources") if isinstance(row.get("sources"), dict) else {}
+    labels = sorted({SOURCE_LABELS.get(v, str(v)) for v in sources.values() if v})
+    post_url = _web_url(row.get("post_url")) or _web_url(row.get("post_url_original"))
+    text_html = _text_html(row, platform)
+    name = (row.get("author_name") or "").strip() or None
+    handle = _handle(row.get("author_handle"), platform)
+    return CardView(
+        provider=provider, platform=platform, kind=kind, family=_family(kind, provider),
+        post_url=post_url, author_name=name, author_handle=handle,
+        author_url=_web_url(row.get("author_url")), avatar_src=avatar, initials=initials(name, handle),
+        published_iso=iso, published_human=human,
+        title=(row.get("title") or "").strip() or None, text_html=text_html, media=media,
+        duration=duration_text(extra.get("duration")),
+        artist=(extra.get("artist") or None) if isinstance(extra.get("artist"), str) else None,
+        status=status,
+        status_note=STATUS_NOTES[status].format(name=platform.name) if status in STATUS_NOTES else None,
+        preserved_at=human_date(preserved_at or row.get("checked_at"))[1],
+        sources=labels, host=urlsplit(post_url).hostname if post_url else None,
+        known_little=not (name or handle or text_html or row.get("title") or media),
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def template_for(provider: str, env: jinja2.Environment) -> jinja2.Template:
+    return env.get_or_select_template([f"cards/{provider}.html", "cards/generic.html"])
+
+
+def render_card(embed_row: dict, *, asset_url: AssetUrl, preserved_at: str | None = None,
+                env: jinja2.Environment | None = None) -> Markup:
+    """One preserved card (HTML) from a row of `store.embeds()`."""
+    view = card_view(embed_row, asset_url, preserved_at)
+    env = env or environment()
+    return Markup(template_for(view.provider, env).render(card=view))
