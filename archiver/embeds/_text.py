@@ -69,9 +69,14 @@ def sanitize_html(nodes: Tag | Iterable | str | None, base_url: str | None = Non
     out: list[str] = []
     for node in nodes:
         _sanitize(node, out, base_url)
-    result = "".join(out).strip()
+    result = _trim_breaks("".join(out))
     result = re.sub(r"(<br>\s*){3,}", "<br><br>", result)
     return result or None
+
+
+def _trim_breaks(html_text: str) -> str:
+    """Without line breaks at the very start or end (left behind by dropped media links)."""
+    return re.sub(r"^(\s*<br>)+|(<br>\s*)+$", "", html_text.strip()).strip()
 
 
 def _sanitize(node, out: list[str], base_url: str | None) -> None:
@@ -98,8 +103,9 @@ def _sanitize(node, out: list[str], base_url: str | None) -> None:
         else:
             out.append(body)
     elif node.name == "p":
-        if body.strip():
-            out.append(f"<p>{body.strip()}</p>")
+        body = _trim_breaks(body)
+        if body:
+            out.append(f"<p>{body}</p>")
     else:
         out.append(body)
 

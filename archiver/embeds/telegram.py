@@ -1,0 +1,58 @@
+"""Telegram: the whole embed is one script, `<script src=".../telegram-widget.js"
+data-telegram-post="channel/123">`: that script IS the element (read before scripts are stripped).
+The widget's injected iframe (`iframe#telegram-post-channel-123`, src `t.me/channel/123?embed=1`) is
+the rendered state. Login/discussion widgets (`data-telegram-login`, `data-telegram-discussion`)
+are not posts."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+from . import _social
+from ._media_util import Candidate, find_iframes, finish
+from ._urls import absolute, host_matches
+from .base import DERIVED, FALLBACK, Detected, Post
+
+KEY = "telegram"
+POST_REF = re.compile(r"^(?:s/)?(?P<channel>[A-Za-z][\w]{3,31})/(?P<id>\d{1,12})$")
+
+
+def post_for_ref(ref: str, original: str | None = None) -> Post | None:
+    m = POST_REF.match(ref.strip().strip("/"))
+    if not m:
+        return None
+    post = Post(provider=KEY, kind="post", post_url_original=original or ref)
+    post.put("post_url", f"https://t.me/{m.group('channel')}/{m.group('id')}", FALLBACK)
+    post.put("post_id", m.group("id"), DERIVED)
+    post.put("author_handle", m.group("channel"), FALLBACK)
+    post.put("author_url", f"https://t.me/{m.group('channel')}", DERIVED)
+    return post
+
+
+def match_url(url: str) -> Post | None:
+    """A Post for `t.me/channel/123` (also `t.me/s/channel/123`, telegram.me)."""
+    url = absolute(url, None)
+    if not url or not host_matches(url, "t.me", "telegram.me"):
+        return None
+    return post_for_ref(urlsplit(url).path, url)
+
+
+def _candidates(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
+    for script in doc.find_all("script", attrs={"data-telegram-post": True}):
+        post = post_for_ref(script["data-telegram-post"])
+        if post is not None:
+            yield Candidate(identity=post.post_url or "", inner=script, post=post, box=script)
+    for frame, url in find_iframes(doc, base_url):
+        if host_matches(url, "t.me", "telegram.me") and "embed=1" in url and (post := match_url(url)):
+            post.extra["embed_url"] = url
+            yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+
+
+def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
+    return finish(_candidates(doc, base_url))
+
+
+PROVIDER = _social.ProviderRecord(key=KEY, name="Telegram", order=220, find=find, match_url=match_url)

@@ -1,0 +1,143 @@
+"""TikTok: `blockquote.tiktok-embed[cite][data-video-id]` (video embeds; creator embeds with
+`data-embed-type="creator"` are kind "profile"), the `player/v1/ID` and `embed/v2/ID` iframes, and
+`amp-tiktok[data-src]` (an ID or a URL).
+
+Fallback: handle (the `@handle` link), caption (`<p>`, or the section's loose text when a CMS
+dropped the `<p>`), sound (the `/music/` link, kept in extra["sound"]). No date and no display name:
+the date is derived from the video ID (seconds in its top 32 bits; undocumented, so DERIVED)."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from . import _social
+from ._dates import tiktok_id_time
+from ._media_util import Candidate, find_iframes, finish
+from ._urls import absolute, host_matches
+from .base import DERIVED, FALLBACK, Detected, Post
+
+KEY = "tiktok"
+HOSTS = ("tiktok.com",)
+VIDEO_PATH = re.compile(r"^/@(?P<handle>[\w.\-]+)/(?P<type>video|photo)/(?P<id>\d{8,25})")
+PLAYER_PATH = re.compile(r"^/(?:player/v1|embed/v2|embed|v)/(?P<id>\d{8,25})(?:\.html)?(?:[/?#]|$)")
+PROFILE_PATH = re.compile(r"^/@(?P<handle>[\w.\-]+)/?$")
+SOUND_MARK = "\u266c"
+
+
+def post_url(video_id: str, handle: str | None = None, kind: str = "video") -> str:
+    # Without a handle TikTok resolves "/@/video/ID" to the post.
+    return f"https://www.tiktok.com/@{handle or ''}/{kind}/{video_id}"
+
+
+def _new_post(url: str, video_id: str, handle: str | None, kind_path: str = "video") -> Post:
+    post = Post(provider=KEY, kind="photo" if kind_path == "photo" else "video", post_url_original=url)
+    post.put("post_id", video_id, FALLBACK)
+    post.put("post_url", post_url(video_id, handle, kind_path), FALLBACK if handle else DERIVED)
+    if handle:
+        post.put("author_handle", handle, FALLBACK)
+        post.put("author_url", f"https://www.tiktok.com/@{handle}", DERIVED)
+    post.put("published_at", tiktok_id_time(video_id), DERIVED)
+    return post
+
+
+def match_url(url: str) -> Post | None:
+    """A Post for a TikTok video/photo URL, a player/embed URL (kind video) or a profile (kind profile)."""
+    url = absolute(url, None)
+    if not url or not host_matches(url, *HOSTS):
+        return None
+    path = urlsplit(url).path
+    m = VIDEO_PATH.match(path)
+    if m:
+        return _new_post(url, m.group("id"), m.group("handle"), m.group("type"))
+    m = PLAYER_PATH.match(path)
+    if m:
+        post = _new_post(url, m.group("id"), None)
+        post.extra["embed_url"] = url
+        return post
+    m = PROFILE_PATH.match(path)
+    if m:
+        post = Post(provider=KEY, kind="profile", post_url_original=url)
+        post.put("post_url", f"https://www.tiktok.com/@{m.group('handle')}", FALLBACK)
+        post.put("author_handle", m.group("handle"), FALLBACK)
+        post.put("author_url", f"https://www.tiktok.com/@{m.group('handle')}", DERIVED)
+        return post
+    return None
+
+
+def read_fallback(quote: Tag, post: Post, base_url: str) -> None:
+    handle_link = sound_link = None
+    for a, url in _social.links(quote, base_url):
+        path = urlsplit(url).path
+        if handle_link is None and PROFILE_PATH.match(path) and host_matches(url, *HOSTS):
+            handle_link = a
+        elif "/music/" in path or (a.get_text() or "").strip().startswith(SOUND_MARK):
+            sound_link = a
+    if handle_link is not None:
+        m = PROFILE_PATH.match(urlsplit(absolute(handle_link["href"], base_url) or "").path)
+        if m:
+            _social.prefer(post, "author_handle", m.group("handle"))
+            _social.prefer(post, "author_url", f"https://www.tiktok.com/@{m.group('handle')}", DERIVED)
+            if post.post_id and post.kind != "profile":
+                _social.prefer(post, "post_url", post_url(post.post_id, m.group("handle")))
+    if sound_link is not None:
+        sound = (_social.text_of_link(sound_link) or "").lstrip(SOUND_MARK).strip()
+        if sound:
+            post.extra["sound"] = sound
+            post.extra["sound_url"] = absolute(sound_link.get("href"), base_url)
+    paras = quote.find_all("p")
+    if paras:
+        _social.put_text(post, paras, base_url)
+    else:
+        section = quote.find("section") or quote
+        loose = [n for n in section.children
+                 if n is not handle_link and n is not sound_link
+                 and (isinstance(n, Tag) or (isinstance(n, NavigableString) and n.strip()))]
+        _social.put_text(post, loose, base_url)
+    _social.add_images(post, quote, base_url)
+
+
+def _blockquotes(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
+    for quote in _social.roots(doc, "blockquote", "tiktok-embed"):
+        cite = absolute(quote.get("cite"), base_url)
+        video_id = (quote.get("data-video-id") or "").strip()
+        post = match_url(cite) if cite else None
+        if post is None and video_id.isdigit():
+            post = _new_post(cite or post_url(video_id), video_id, None)
+        if post is None:
+            continue
+        if (quote.get("data-embed-type") or "").lower() == "creator":
+            post.kind = "profile"
+            _social.prefer(post, "author_handle", quote.get("data-unique-id"))
+        read_fallback(quote, post, base_url)
+        yield Candidate(identity=post.post_url or "", inner=quote, post=post, box=quote)
+
+
+def _iframes(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
+    for frame, url in find_iframes(doc, base_url):
+        if host_matches(url, *HOSTS) and PLAYER_PATH.match(urlsplit(url).path):
+            post = match_url(url)
+            if post is not None:
+                yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+
+
+def _amp(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
+    for amp in doc.find_all("amp-tiktok"):
+        src = (amp.get("data-src") or "").strip()
+        if _social.in_template(amp) or not src:
+            continue
+        post = _new_post(post_url(src), src, None) if src.isdigit() else match_url(absolute(src, base_url) or "")
+        if post is not None:
+            quote = amp.find("blockquote", class_="tiktok-embed")
+            if quote is not None:
+                read_fallback(quote, post, base_url)
+            yield Candidate(identity=post.post_url or "", inner=amp, post=post, box=amp)
+
+
+def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
+    return finish([*_amp(doc, base_url), *_blockquotes(doc, base_url), *_iframes(doc, base_url)])
+
+
+PROVIDER = _social.ProviderRecord(key=KEY, name="TikTok", order=140, find=find, match_url=match_url)
