@@ -24,7 +24,7 @@ from ..fetch import ByteBudget, Fetched, Fetcher
 from ..settings import Settings
 from ..store import Resource, now_iso, sha256
 from . import oembed, pages
-from .endpoints import DATA, META_TOKEN_HINT, OEMBED, Endpoint, endpoints_for
+from .endpoints import DATA, META_TOKEN_HINT, OEMBED, Endpoint, endpoints_for, unknown_overrides
 from .reading import ERROR, GONE, OK, PRIVATE, Reading
 from .request import build_url
 
@@ -52,6 +52,8 @@ def enrich_posts(posts: list[Post], fetcher: Fetcher, settings: Settings,
                  budget: ByteBudget | None = None) -> list[Resource]:
     """Fill the posts from their platforms and download their images; return the responses used."""
     resources: list[Resource] = []
+    if unknown_overrides(settings.endpoints):
+        log.warning("Settings.endpoints names no endpoint: %s", ", ".join(unknown_overrides(settings.endpoints)))
     if settings.enrich and posts:
         groups = _group(posts)
         with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(groups)))) as pool:

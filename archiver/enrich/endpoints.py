@@ -32,12 +32,12 @@ class Endpoint:
     url: str                       # oEmbed: base URL; others: a template with {placeholders}
     params: dict[str, str] = field(default_factory=dict)  # fixed query parameters (oEmbed)
     needs_meta_token: bool = False  # asked only when Settings.meta_token is set (sent as access_token)
-    post_kinds: tuple[str, ...] = ()  # only for these Post.kind values (empty: any)
+    post_kinds: tuple[str, ...] = ()    # only for these Post.kind values (empty: any)
+    except_kinds: tuple[str, ...] = ()  # never for these Post.kind values
     text_from_title: bool = False  # the oEmbed `title` is the post's caption (TikTok), not a headline
 
 
 _VIDEO = ("video",)
-_NOT_VIDEO = ("post", "photo", "link", "timeline", "profile", "audio", "playlist")
 
 TABLE: tuple[Endpoint, ...] = (
     # X / Twitter: oEmbed gives author and the blockquote (text); the syndication JSON behind
@@ -49,11 +49,11 @@ TABLE: tuple[Endpoint, ...] = (
              "https://platform.twitter.com/embed/Tweet.html?dnt=true&id={id}&lang=en"),
     # Meta: Graph oEmbed only with a token; the plugin / embed pages are what the SDKs show.
     Endpoint("facebook", "facebook", OEMBED, "https://graph.facebook.com/v22.0/oembed_post",
-             {"omitscript": "true"}, needs_meta_token=True, post_kinds=_NOT_VIDEO),
+             {"omitscript": "true"}, needs_meta_token=True, except_kinds=_VIDEO),
     Endpoint("facebook.video", "facebook", OEMBED, "https://graph.facebook.com/v22.0/oembed_video",
              {"omitscript": "true"}, needs_meta_token=True, post_kinds=_VIDEO),
     Endpoint("facebook.embed-page", "facebook", EMBED_PAGE,
-             "https://www.facebook.com/plugins/post.php?href={url}&show_text=true&width=500", post_kinds=_NOT_VIDEO),
+             "https://www.facebook.com/plugins/post.php?href={url}&show_text=true&width=500", except_kinds=_VIDEO),
     Endpoint("facebook.video-page", "facebook", EMBED_PAGE,
              "https://www.facebook.com/plugins/video.php?href={url}&show_text=true&width=500", post_kinds=_VIDEO),
     Endpoint("instagram", "instagram", OEMBED, "https://graph.facebook.com/v22.0/instagram_oembed",
@@ -91,7 +91,9 @@ def endpoints_for(provider: str, kind: str, overrides: dict[str, str] | None = N
     overrides = overrides or {}
     rows = []
     for row in TABLE:
-        if row.provider != provider or (row.post_kinds and kind not in row.post_kinds):
+        if row.provider != provider or kind in row.except_kinds:
+            continue
+        if row.post_kinds and kind not in row.post_kinds:
             continue
         if row.key in overrides:
             row = replace(row, url=overrides[row.key])
