@@ -39,8 +39,6 @@ ASSET_CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe
 # Types a browser would execute or parse as a document if navigated to: sent as plain text instead.
 _ACTIVE_TYPES = ("text/html", "application/xhtml", "application/xml", "text/xml", "text/javascript",
                  "application/javascript", "application/x-javascript", "application/ecmascript")
-_FALLBACK_RENDER_CSP = ("default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline' data: 'self'; "
-                        "font-src data: 'self'; media-src data: 'self'")
 
 
 class ReadOnlyStore(Store):
@@ -111,7 +109,7 @@ def create_app(db_path: str | Path) -> Flask:
         page_info = st.blob_info(snap["page_sha256"]) if snap.get("page_sha256") else None
         return page("browse/info.html", snap=snap, resources=resources, embeds=embeds, page_info=page_info,
                     total_bytes=sum(r["size"] or 0 for r in resources),
-                    export_url=_export_url(snapshot_id))
+                    export_url=url_for("bundle", snapshot_id=snapshot_id))
 
     @app.get("/snapshots/<int:snapshot_id>/source")
     def source(snapshot_id: int) -> str:
@@ -139,7 +137,7 @@ def create_app(db_path: str | Path) -> Flask:
             return redirect(url_for("info", snapshot_id=snapshot_id))
         rendered = _render(st, snapshot_id)
         resp = Response(rendered.html, mimetype="text/html")
-        resp.headers["Content-Security-Policy"] = _page_csp(rendered)
+        resp.headers["Content-Security-Policy"] = _page_csp()
         return resp
 
     @app.get("/snapshots/<int:snapshot_id>/assets/<name>")
@@ -155,6 +153,16 @@ def create_app(db_path: str | Path) -> Flask:
         resp = Response(data, mimetype=None, content_type=_safe_type(content_type))
         resp.headers["Content-Security-Policy"] = ASSET_CSP
         resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+        return resp
+
+    @app.get("/snapshots/<int:snapshot_id>/bundle.zip")
+    def bundle(snapshot_id: int) -> Response:
+        st = store()
+        if st.snapshot(snapshot_id) is None:
+            abort(404)
+        data = _export_bundle(st, snapshot_id)
+        resp = Response(data, mimetype="application/zip")
+        resp.headers["Content-Disposition"] = f'attachment; filename="snapshot-{snapshot_id}.zip"'
         return resp
 
     @app.get("/posts")
@@ -268,24 +276,21 @@ def _decode(body: bytes, content_type: str | None) -> str:
 
 
 def _render(st: Store, snapshot_id: int) -> Any:
-    from .render import render_snapshot
-    return render_snapshot(st, snapshot_id, asset_prefix=f"/snapshots/{snapshot_id}/assets/")
+    from .render import RenderError, render_snapshot
+    try:
+        return render_snapshot(st, snapshot_id, asset_prefix=f"/snapshots/{snapshot_id}/assets/")
+    except RenderError:
+        abort(404)
 
 
-def _page_csp(rendered: Any) -> str:
-    csp = getattr(rendered, "csp", None)
-    if csp:
-        return csp
-    m = re.search(r'<meta[^>]+http-equiv=["\']?content-security-policy["\']?[^>]*content="([^"]+)"',
-                  rendered.html, re.I)
-    return m.group(1).replace("&#39;", "'").replace("&quot;", '"') if m else _FALLBACK_RENDER_CSP
+def _page_csp() -> str:
+    """The policy the rendered page carries in its <meta> tag, sent as a header too."""
+    from .render import CSP
+    return CSP
 
 
 def _card(entry: browse.PostEntry) -> Markup:
-    try:
-        from .render import render_card
-    except ImportError:
-        return Markup("")
+    from .render import render_card
     snapshot_id = entry.snapshot_id
 
     def asset_url(sha: str | None) -> str | None:
@@ -295,12 +300,19 @@ def _card(entry: browse.PostEntry) -> Markup:
 
 
 def _card_css() -> Markup:
-    try:
-        from .render import card_css  # type: ignore[attr-defined]
-    except ImportError:
-        return Markup("")
+    from .render.page import card_css
     return Markup(card_css())
 
 
-def _export_url(snapshot_id: int) -> str | None:
-    return None
+def _export_bundle(st: Store, snapshot_id: int) -> bytes:
+    """The snapshot as a zip bundle (`archiver export` format), built in a temporary file."""
+    import tempfile
+
+    from .bundle.zipexport import ExportError, export_zip
+    with tempfile.TemporaryDirectory(prefix="archiver-serve-") as tmp:
+        target = Path(tmp) / "bundle.zip"
+        try:
+            export_zip(st, [snapshot_id], target)
+        except ExportError:
+            abort(404)
+        return target.read_bytes()

@@ -289,3 +289,60 @@ def test_cli_serve_get(archive):
     assert result.exit_code == 1 and "404" in result.output
     result = CliRunner().invoke(main, ["--db", str(archive.path), "serve", "--port", "99999"])
     assert result.exit_code == 2
+
+
+# ------------------------------------------------------------------------------ rendered page, cards, bundle
+def test_snapshot_page_is_the_offline_render_with_its_csp(client, archive):
+    from archiver.render import CSP
+    response = client.get(f"/snapshots/{archive.harbour}")
+    page = soup(response)
+    assert response.headers["Content-Security-Policy"] == CSP
+    meta = page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert meta is not None and meta["content"] == CSP
+    assert page.find("script") is None
+    assert "Ada Lovelace" in page.get_text() and "The harbour is lovely today" in page.get_text()
+    prefix = f"/snapshots/{archive.harbour}/assets/"
+    srcs = [img["src"] for img in page.find_all("img") if img.get("src")]
+    assert prefix + sha(PHOTO) + ".png" in srcs
+    for src in srcs:
+        if not src.startswith("data:"):
+            assert src.startswith(prefix), src
+            assert client.get(src).status_code == 200, src
+
+
+def test_every_asset_the_render_uses_is_served(client, archive):
+    from archiver.render import render_snapshot
+    from archiver.store import Store
+    st = Store(archive.path, create=False)
+    rendered = render_snapshot(st, archive.harbour, asset_prefix=f"/snapshots/{archive.harbour}/assets/")
+    st.close()
+    assert rendered.assets
+    for name, digest in rendered.assets.items():
+        response = client.get(f"/snapshots/{archive.harbour}/assets/{name}")
+        assert response.status_code == 200 and hashlib.sha256(response.data).hexdigest() == digest
+
+
+def test_posts_gallery_shows_preserved_cards(client, archive):
+    page = soup(client.get("/posts?provider=twitter"))
+    [card] = page.select("figure.gallery-item .arc-card")
+    assert "Ada Lovelace" in card.get_text() and "The harbour is lovely today" in card.get_text()
+    for img in card.find_all("img"):
+        assert img["src"].startswith(f"/snapshots/{archive.harbour}/assets/")
+        assert client.get(img["src"]).status_code == 200
+    assert page.find("style") is not None          # the card styles travel with the gallery
+
+
+def test_bundle_export_link(client, archive):
+    import io
+    import json
+    import zipfile
+    info = soup(client.get(f"/snapshots/{archive.harbour}/info"))
+    link = info.select_one("a[download]")["href"]
+    assert link == f"/snapshots/{archive.harbour}/bundle.zip"
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert f"snapshot-{archive.harbour}.zip" in response.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.data)) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert len(manifest["snapshots"]) == 1
+    assert client.get("/snapshots/999/bundle.zip").status_code == 404
