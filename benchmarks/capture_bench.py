@@ -1,0 +1,160 @@
+"""Capture benchmark: archiver against `wget --page-requisites` on the same article list.
+
+Serves ../shared/bench/site.py (50 articles, 20 ms latency, its provider proxy for the
+platforms), archives every article with archiver, then times wget on the same list, and
+prints: the time ratio, how many of the distinct URLs the articles need (from
+`site.py manifest`) each tool captured, and the archive's size against the floor of storing
+every distinct resource once, uncompressed.
+
+    .venv/bin/python benchmarks/capture_bench.py [--site ../shared/bench/site.py] [--pages 50]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"site.py did not start on port {port}")
+
+
+def needed_urls(manifest: dict) -> set[str]:
+    """Every distinct URL the articles need: pages, their requisites, and their embeds' resources."""
+    urls: set[str] = set()
+    for art in manifest["articles"]:
+        urls.add(art["url"])
+        urls.update(r["url"] for r in art["resources"])
+        for emb in art["embeds"]:
+            if not emb.get("deleted"):
+                urls.update(emb.get("resources", []))
+    return urls
+
+
+def archiver_captured(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    got = set()
+    for url, final in conn.execute("select url, final_url from snapshots where error is null"):
+        got.update(u for u in (url, final) if u)
+    for url, final in conn.execute("select url, final_url from resources where sha256 is not null"):
+        got.update(u for u in (url, final) if u)
+    conn.close()
+    return got
+
+
+def archive_size(db: Path) -> tuple[int, int]:
+    """(bytes on disk after a checkpoint, sum of distinct blobs' uncompressed sizes)."""
+    conn = sqlite3.connect(db)
+    conn.execute("pragma wal_checkpoint(TRUNCATE)")
+    floor = conn.execute("select sum(size) from blobs").fetchone()[0] or 0
+    conn.close()
+    disk = db.stat().st_size + sum(p.stat().st_size for p in db.parent.glob(db.name + "-*"))
+    return disk, floor
+
+
+def wget_captured(log: Path) -> set[str]:
+    text = log.read_text(errors="replace")
+    return set(re.findall(r"URL:\s*(\S+)\s+\[", text))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--site", default=str(ROOT.parent / "shared" / "bench" / "site.py"))
+    ap.add_argument("--pages", type=int, default=50)
+    ap.add_argument("--latency-ms", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-wget", action="store_true")
+    args = ap.parse_args()
+    site = Path(args.site)
+    if not site.exists():
+        raise SystemExit(f"no site.py at {site} (give --site PATH)")
+
+    work = Path(tempfile.mkdtemp(prefix="archiver-bench-"))
+    port, proxy_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, str(site), "serve", "--port", str(port), "--pages", str(args.pages), "--seed",
+         str(args.seed), "--latency-ms", str(args.latency_ms), "--proxy-port", str(proxy_port),
+         "--ca-dir", str(work / "ca")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        wait_port(proxy_port)
+        manifest = json.loads(subprocess.check_output(
+            [sys.executable, str(site), "manifest", "--pages", str(args.pages), "--seed", str(args.seed),
+             "--base", base]))
+        urls = [a["url"] for a in manifest["articles"]]
+        (work / "urls.txt").write_text("\n".join(urls) + "\n")
+        proxy = f"http://127.0.0.1:{proxy_port}"
+        env = {**os.environ, "HTTPS_PROXY": proxy, "HTTP_PROXY": proxy, "https_proxy": proxy,
+               "http_proxy": proxy, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+               "REQUESTS_CA_BUNDLE": str(work / "ca" / "ca.pem")}
+        for _ in range(50):  # the CA is written on first use
+            if (work / "ca" / "ca.pem").exists():
+                break
+            time.sleep(0.1)
+
+        db = work / "bench.db"
+        t0 = time.monotonic()
+        run = subprocess.run([str(ROOT / ".venv" / "bin" / "archiver"), "--db", str(db), "archive", "-q",
+                              "-i", str(work / "urls.txt")], env=env, capture_output=True, text=True)
+        t_archiver = time.monotonic() - t0
+        if run.returncode != 0:
+            print(run.stderr, file=sys.stderr)
+
+        need = needed_urls(manifest)
+        got = archiver_captured(db) & need
+        disk, floor = archive_size(db)
+        print(f"articles               {len(urls)} (site.py --pages {args.pages} --latency-ms {args.latency_ms})")
+        print(f"archiver               {t_archiver:6.2f} s, exit {run.returncode}")
+        print(f"archiver coverage      {len(got)}/{len(need)} distinct URLs the articles need")
+        print(f"archive size           {disk / 1e6:.1f} MB on disk vs {floor / 1e6:.1f} MB floor "
+              f"(every distinct stored resource once, uncompressed): {100 * disk / max(floor, 1):.1f}%")
+        missing = sorted(need - got)
+        if missing:
+            print("  missing (first 10):", *missing[:10], sep="\n    ")
+
+        if not args.no_wget and shutil.which("wget"):
+            wdir = work / "wget"
+            wdir.mkdir()
+            t0 = time.monotonic()
+            subprocess.run(["wget", "--page-requisites", "--convert-links", "--adjust-extension", "--span-hosts",
+                            "-e", "robots=off", "-e", "use_proxy=on", f"--ca-certificate={work / 'ca' / 'ca.pem'}",
+                            "-nv", "-o", str(work / "wget.log"), "-i", str(work / "urls.txt")],
+                           cwd=wdir, env=env)
+            t_wget = time.monotonic() - t0
+            wgot = wget_captured(work / "wget.log") & need
+            print(f"wget                   {t_wget:6.2f} s")
+            print(f"wget coverage          {len(wgot)}/{len(need)} distinct URLs the articles need")
+            print(f"speed ratio            archiver is {t_wget / t_archiver:.1f}x faster than wget")
+        return 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
