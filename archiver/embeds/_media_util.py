@@ -14,8 +14,8 @@ from typing import Callable, Iterable, Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ._urls import absolute
-from .base import Detected, Post
+from ._urls import absolute as _absolute
+from .base import DERIVED, Detected, Media, Post
 
 # Attributes where lazy loaders (lazysizes, WP Rocket, LiteSpeed, Ezoic, a3 Lazy Load...) and consent
 # managers (Cookiebot, Complianz, iubenda, Borlabs, Usercentrics...) park an iframe's real URL.
@@ -38,6 +38,14 @@ class MediaProvider:
     order: int
     find: Callable[[BeautifulSoup, str], Iterable[Detected]]
     match_url: Callable[[str], Post | None]
+
+
+def absolute(url: str | None, base: str | None) -> str | None:
+    """`_urls.absolute` that answers None, not ValueError, for a malformed URL ("https://[broken")."""
+    try:
+        return _absolute(url, base) if isinstance(url, str) else None
+    except ValueError:
+        return None
 
 
 def iframe_url(el: Tag, base_url: str | None) -> str | None:
@@ -171,12 +179,25 @@ def find_iframes(doc: BeautifulSoup, base_url: str, tags: tuple[str, ...] = ("if
             yield el, url
 
 
+GENERIC_TITLE = re.compile(r"^[\w .-]{0,24}?\b(embed|embedded content|embedded video|video player|player|"
+                           r"widget|iframe)$", re.I)
+
+
 def title_attr(el: Tag, generic: Iterable[str] = ()) -> str | None:
-    """The iframe `title`, unless it is a platform's generic label ("YouTube video player")."""
+    """The iframe `title`, unless it is a generic label ("YouTube video player", "Spotify Embed")."""
     title = (el.get("title") or "").strip()
-    if not title or title.lower() in {g.lower() for g in generic}:
+    if not title or title.lower() in {g.lower() for g in generic} or GENERIC_TITLE.match(title):
         return None
     return title
+
+
+def confirm_media(post: Post, media: Media) -> None:
+    """Add media the page shows; when the same URL was derived already, the page confirms it."""
+    same = next((m for m in post.media if m.url == media.url), None)
+    if same is None:
+        post.add_media(media)
+    elif same.source == DERIVED:
+        same.source = media.source
 
 
 def int_attr(el: Tag, name: str) -> int | None:

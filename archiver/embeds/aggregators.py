@@ -15,9 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import Candidate, MediaProvider, classes, dispatch_url, find_iframes, finish, is_template
+from ._media_util import (
+    Candidate, MediaProvider, absolute, confirm_media, dispatch_url, find_iframes, finish, is_template, title_attr,
+)
 from ._text import text_of
-from ._urls import absolute, host_matches
+from ._urls import host_matches
 from .base import FALLBACK, Detected, Media, Post
 
 KEY = "aggregator"
@@ -48,8 +50,8 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
         if post is not None:
             thumb = absolute(parse_qs(urlsplit(url).query).get("image", [""])[0], None)
             if thumb:
-                post.add_media(Media(url=thumb, type="thumbnail", source=FALLBACK))
-            post.put("title", el.get("title"), FALLBACK)
+                confirm_media(post, Media(url=thumb, type="thumbnail", source=FALLBACK))
+            post.put("title", title_attr(el), FALLBACK)
             box = el.find_parent("div", class_="iframely-embed")
             cands.append(Candidate(post.post_url or url, el, post, box=box))
     for a in doc.find_all("a", attrs={"data-iframely-url": True}):

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, MediaProvider, find_iframes, finish, int_attr, is_template, title_attr
-from ._urls import absolute, host_matches
+from ._media_util import (
+    Candidate, MediaProvider, absolute, find_iframes, finish, int_attr, is_template, title_attr,
+)
+from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Media, Post
 
 KEY = "flickr"

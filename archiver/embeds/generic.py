@@ -10,8 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import LAZY_ATTRS, Candidate, MediaProvider, find_iframes, finish, int_attr, title_attr
-from ._urls import absolute, host_matches, host_of
+from ._media_util import (
+    LAZY_ATTRS, Candidate, MediaProvider, absolute, find_iframes, finish, int_attr, title_attr,
+)
+from ._urls import host_matches, host_of
 from .base import DERIVED, FALLBACK, Detected, Post
 
 KEY = "generic"
@@ -29,7 +31,7 @@ WIDGET_HOSTS = ("disqus.com", "disquscdn.com", "recaptcha.net", "accounts.google
                 "plusone.google.com", "platform.twitter.com/widgets/tweet_button")
 WIDGET_PATH = re.compile(r"/(recaptcha|plugins/(like|share_button|follow|likebox|comments|login_button)\.php|"
                          r"widgets/(tweet|follow)_button)", re.I)
-SIZE_STYLE = re.compile(r"(?<![-\w])(width|height)\s*:\s*([01])(px)?\s*(;|$)", re.I)
+SIZE_STYLE = re.compile(r"(?<![-\w])(width|height)\s*:\s*([01])(px)?\s*(;|$|!)", re.I)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 GENERIC_TITLES = ("iframe", "Embedded content", "embed", "Advertisement", "3rd party ad content", "Blank")
 
@@ -67,12 +69,17 @@ def is_embed_url(url: str) -> bool:
 
 
 def is_invisible(el: Tag) -> bool:
-    """Tracking frames: 0/1-pixel or hidden (unless a lazy/consent loader holds its real URL)."""
-    if int_attr(el, "width") in (0, 1) or int_attr(el, "height") in (0, 1):
-        return True
+    """Tracking frames: 0/1 pixel wide or high, or hidden (unless a lazy/consent loader holds its real
+    URL: consent managers hide the frame until the reader agrees). A style width of 0 with a min-width
+    (Datawrapper's responsive code) is not small."""
     style = el.get("style") or ""
-    if SIZE_STYLE.search(style):
-        return True
+    sizes = {name: int(px) for name, px, _, _ in SIZE_STYLE.findall(style)}
+    if re.search(r"min-width\s*:", style, re.I):
+        sizes.pop("width", None)
+    for name in ("width", "height"):
+        value = int_attr(el, name)
+        if value in (0, 1) or sizes.get(name) in (0, 1):
+            return True
     lazy = any(el.get(a) for a in LAZY_ATTRS)
     hidden = el.has_attr("hidden") or HIDDEN_STYLE.search(style) or el.get("aria-hidden") == "true"
     return bool(hidden) and not lazy

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, MediaProvider, find_iframes, finish, title_attr
-from ._urls import absolute, host_matches
+from ._media_util import Candidate, MediaProvider, absolute, find_iframes, finish, title_attr
+from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Post
 
 KEY = "spotify"

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, MediaProvider, finish, is_template
+from ._media_util import Candidate, MediaProvider, absolute, finish, is_template
 from ._text import text_of
-from ._urls import absolute, host_matches, normalize_url
+from ._urls import host_matches, normalize_url
 from .base import DERIVED, FALLBACK, Detected, Post
 
 KEY = "substack"

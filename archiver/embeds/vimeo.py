@@ -9,9 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import Candidate, MediaProvider, find_iframes, finish, following, is_template, title_attr
+from ._media_util import (
+    Candidate, MediaProvider, absolute, find_iframes, finish, following, is_template, title_attr,
+)
 from ._text import text_of
-from ._urls import absolute, host_matches
+from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Post
 
 KEY = "vimeo"

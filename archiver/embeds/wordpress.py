@@ -11,9 +11,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ._media_util import Candidate, MediaProvider, classes, dispatch_url, finish, is_template, noscript_of
+from ._media_util import (
+    Candidate, MediaProvider, absolute, classes, dispatch_url, finish, is_template, noscript_of,
+)
 from ._text import text_of
-from ._urls import absolute, normalize_url
+from ._urls import normalize_url
 from .base import DERIVED, FALLBACK, Detected, Post
 
 KEY = "wordpress"

@@ -9,8 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import Candidate, MediaProvider, classes, find_iframes, finish, is_template, title_attr
-from ._urls import absolute, host_matches
+from ._media_util import (
+    Candidate, MediaProvider, absolute, classes, find_iframes, finish, is_template, title_attr,
+)
+from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Media, Post
 
 KEY = "youtube"
