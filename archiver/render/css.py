@@ -120,7 +120,7 @@ class _Rewriter:
             return ""
         loaded = self.load(absolute)
         if loaded is None:
-            return "/* @import not archived */"
+            return "/* an imported stylesheet was not archived */"
         text, final_url = loaded
         inner = _Rewriter(self.resolve, self.load, self.seen | {absolute}, self.depth + 1)
         body = inner.sheet(tinycss2.parse_stylesheet(text), final_url or absolute)

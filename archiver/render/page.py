@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from bs4.dammit import EntitySubstitution
 from bs4.element import Stylesheet
+from bs4.formatter import HTMLFormatter
 
 from .. import embeds as embed_registry
 from ..extract.html import decode_html
@@ -35,6 +37,9 @@ CSP = ("default-src 'none'; img-src 'self' data: file:; style-src 'self' 'unsafe
        "frame-src 'none'; child-src 'none'; worker-src 'none'; connect-src 'none'; manifest-src 'none'; "
        "form-action 'none'; base-uri 'none'")
 CARD_SCOPE = ".arc-card:not(#arc-page)"
+# Only &, < and > escaped (no named entities), void elements without a slash, boolean attributes bare.
+_FORMATTER = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="",
+                           empty_attributes_are_booleans=True)
 _SLOT = re.compile(r'<archiver-slot data-k="([0-9a-f]+)"></archiver-slot>')
 
 
@@ -205,7 +210,7 @@ def _card(row: dict, assets: AssetMap, preserved_at: str | None, env) -> str:
 
 
 def _serialise(doc: BeautifulSoup) -> str:
-    out = doc.decode(formatter="html5")
+    out = doc.decode(formatter=_FORMATTER)
     if not out.lstrip().lower().startswith("<!doctype"):
         out = "<!DOCTYPE html>\n" + out
     return out

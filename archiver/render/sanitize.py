@@ -12,8 +12,10 @@ from collections.abc import Callable
 from bs4 import BeautifulSoup, Comment, Tag
 
 # Elements that are removed with their content.
-REMOVE = ("script", "template", "embed", "applet", "frame", "frameset", "portal", "fencedframe",
-          "base", "param", "bgsound", "xml")
+REMOVE = ("script", "template", "applet", "frameset", "portal", "fencedframe", "xml")
+# Void elements removed alone: libxml2 does not know some of them are void and nests what follows
+# inside them, so their "children" are the page's own content and stay.
+REMOVE_VOID = ("embed", "base", "param", "bgsound", "frame", "keygen")
 # <link rel> values that may stay: stylesheets and icons are rewritten afterwards, the rest load nothing.
 KEEP_LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "apple-touch-icon-precomposed",
                   "mask-icon", "canonical", "author", "license", "alternate", "shortlink", "me", "amphtml"}
@@ -37,6 +39,8 @@ def neutralise(doc: BeautifulSoup, frame_notice: Callable[[Tag], Tag | None]) ->
     an iframe/object (None: remove it)."""
     for tag in doc.find_all(REMOVE):
         tag.decompose()
+    for tag in doc.find_all(REMOVE_VOID):
+        tag.unwrap()
     for comment in doc.find_all(string=lambda s: isinstance(s, Comment)):
         if "[if" in comment or "<!" in comment:   # IE conditional comments can hide markup
             comment.extract()
