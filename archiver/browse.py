@@ -175,15 +175,25 @@ def _article_hits(conn: sqlite3.Connection, match: str, limit: int) -> list[Sear
 def _post_hits(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
     rows = conn.execute(
         "select f.rowid, f.rank, f.snip, e.snapshot_id, e.provider, e.author_name, e.author_handle,"
-        "       e.post_url, s.title, s.url, s.captured_at from ("
-        "  select rowid, rank, snippet(embeds_fts, -1, ?, ?, ?, ?) as snip from embeds_fts"
+        "       e.post_url, s.title, s.url, s.captured_at, f.text_snip from ("
+        "  select rowid, rank, snippet(embeds_fts, -1, ?, ?, ?, ?) as snip,"
+        "         snippet(embeds_fts, 3, ?, ?, ?, ?) as text_snip from embeds_fts"
         f"  where embeds_fts match ? and rank match 'bm25({_POST_WEIGHTS})'"
         "  order by rank limit ?"
         ") f join embeds e on e.id = f.rowid join snapshots s on s.id = e.snapshot_id order by f.rank",
-        [_HL_OPEN, _HL_CLOSE, _ELLIPSIS, _SNIPPET_TOKENS, match, limit]).fetchall()
-    return [_hit("post", embed_id=r[0], rank=r[1], raw_snippet=r[2], snapshot_id=r[3], provider=r[4],
+        [_HL_OPEN, _HL_CLOSE, _ELLIPSIS, _SNIPPET_TOKENS] * 2 + [match, limit]).fetchall()
+    return [_hit("post", embed_id=r[0], rank=r[1], raw_snippet=_with_post_text(r[2], r[11]),
+                 snapshot_id=r[3], provider=r[4],
                  author_name=r[5], author_handle=r[6], post_url=r[7], title=r[8], url=r[9],
                  captured_at=r[10]) for r in rows]
+
+
+def _with_post_text(best: str | None, text_snippet: str | None) -> str | None:
+    """When a post matched on its author or title, follow that with the start of its text, so a
+    result always shows what the post said."""
+    if not best or not text_snippet or _HL_OPEN in text_snippet or text_snippet == best:
+        return best
+    return f"{best} — {text_snippet}"
 
 
 def _hit(matched: str, *, raw_snippet: str | None, **fields: Any) -> SearchHit:
