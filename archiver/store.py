@@ -91,6 +91,26 @@ def m003_search(db: Database) -> None:
         from embeds join snapshots on snapshots.id = embeds.snapshot_id""", replace=True)
 
 
+@migrations()
+def m004_browse_views(db: Database) -> None:
+    """Views for Datasette / sqlite-utils users: one row per capture, and one per author."""
+    db.create_view("snapshot_summary", """
+        select snapshots.id, snapshots.captured_at, snapshots.title, snapshots.url, snapshots.final_url,
+               snapshots.site_name, snapshots.byline, snapshots.published_at, snapshots.status_code,
+               case when snapshots.error is null then 'ok' else 'failed' end as status, snapshots.error,
+               (select count(*) from embeds where embeds.snapshot_id = snapshots.id) as posts,
+               (select count(*) from resources where resources.snapshot_id = snapshots.id) as resources,
+               (select coalesce(sum(resources.size), 0) from resources
+                 where resources.snapshot_id = snapshots.id) as resource_bytes
+        from snapshots""", replace=True)
+    db.create_view("post_authors", """
+        select provider, author_handle, max(author_name) as author_name, count(*) as posts,
+               count(distinct snapshot_id) as articles, min(published_at) as first_post,
+               max(published_at) as last_post
+        from embeds where coalesce(author_handle, author_name) is not null
+        group by provider, coalesce(author_handle, author_name)""", replace=True)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

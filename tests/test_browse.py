@@ -246,3 +246,31 @@ def test_cli_search_no_match_and_hostile_queries(archive):
         assert result.exit_code == 0, (q, result.output)
         assert isinstance(json.loads(result.stdout), list)
     assert run(archive, "search").exit_code == 2
+
+
+# ------------------------------------------------------------------------------ Datasette / sqlite-utils
+def test_full_text_search_is_configured_the_sqlite_utils_way(archive):
+    from sqlite_utils import Database
+    db = Database(archive.path)
+    assert db["snapshots"].detect_fts() == "snapshots_fts"
+    assert db["embeds"].detect_fts() == "embeds_fts"
+    assert [r["id"] for r in db["snapshots"].search("council")] == [archive.harbour]
+    assert [r["author_name"] for r in db["embeds"].search("compilers")] == ["Grace Hopper"]
+    db.close()
+
+
+def test_views_join_posts_with_their_article(archive):
+    from sqlite_utils import Database
+    db = Database(archive.path)
+    assert {"posts_with_articles", "snapshot_summary", "post_authors"} <= set(db.view_names())
+    posts = list(db["posts_with_articles"].rows_where("provider = ?", ["bluesky"]))
+    assert [(p["author_name"], p["article_title"], p["snapshot_id"]) for p in posts] == [
+        ("Grace Hopper", "Council votes on harbour plan", archive.harbour)]
+    summary = {r["id"]: r for r in db["snapshot_summary"].rows}
+    assert summary[archive.harbour]["posts"] == 2 and summary[archive.harbour]["resources"] == 3
+    assert summary[archive.harbour]["resource_bytes"] > 0
+    assert summary[archive.failed]["status"] == "failed"
+    authors = {(r["provider"], r["author_handle"]): r for r in db["post_authors"].rows}
+    assert authors[("twitter", "ada")]["posts"] == 1 and authors[("twitter", "ada")]["author_name"] == "Ada Lovelace"
+    assert len(authors) == 3
+    db.close()
