@@ -129,7 +129,7 @@ def test_requisites_point_at_local_copies(store, hostile):
     lazy = doc.find("img", alt="lazy")
     assert lazy["src"] == "assets/" + b_png and "data-src" not in lazy.attrs and "loading" not in lazy.attrs
     missing = doc.find("img", alt="missing")
-    assert missing["src"].startswith("data:image/svg+xml,") and "crossorigin" not in missing.attrs
+    assert missing["src"].startswith("data:image/svg+xml;base64,") and "crossorigin" not in missing.attrs
     assert doc.find("picture").find("source") is None                    # not captured: the <img> is used
     assert doc.find("video")["poster"] == "assets/" + a_png and "src" not in doc.find("video").attrs
     assert doc.find("link", rel="icon")["href"].startswith("assets/")

@@ -6,9 +6,10 @@ captured becomes a neutral placeholder, never a live URL. Links (<a href>) stay 
 original web, made absolute so they still lead somewhere from a local file."""
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Stylesheet
@@ -40,7 +41,7 @@ def placeholder_image(width: str | int | None = None, height: str | int | None =
            f'<rect width="100%" height="100%" fill="#e9e9e6"/>'
            f'<text x="50%" y="50%" fill="#8a8a85" font-family="sans-serif" font-size="{max(9, min(16, w // 20))}"'
            f' text-anchor="middle" dominant-baseline="middle">image not archived</text></svg>')
-    return "data:image/svg+xml," + quote(svg, safe=" =:/\"'<>#,.-")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
 def _dimension(value: str | int | None, default: int) -> int:
