@@ -257,8 +257,10 @@ def test_generic_iframes():
         ("generic", "video", "https://archive.org/embed/night_of_the_living_dead_1968"),
         ("generic", "link", "https://www.google.com/maps/embed?pb=!1m18!1m12"),
         ("generic", "link", "https://e.infogram.com/abc-123?src=embed"),
+        ("generic", "video", "https://players.brightcove.net/1234567890001/default_default/index.html?videoId=6312345678112"),
     ]
-    chart, osm, archive, amp, consent = dets
+    chart, osm, archive, amp, consent, brightcove = dets
+    assert brightcove.element.name == "div" and "max-width: 960px" in brightcove.element["style"]
     assert chart.post.title == "Rents rose fastest in the east"
     assert osm.post.title == "Map of the closure" and [t.name for t in osm.also_remove] == ["noscript"]
     assert amp.element.name == "amp-iframe"

@@ -17,9 +17,12 @@ from ._urls import host_matches, host_of
 from .base import DERIVED, FALLBACK, Detected, Post
 
 KEY = "generic"
-# Readability's list of hosts whose iframes are videos.
+# Readability's list of hosts whose iframes are videos, plus the players news sites use most.
 VIDEO_HOSTS = ("dailymotion.com", "youtube.com", "youtube-nocookie.com", "player.vimeo.com", "v.qq.com",
-               "bilibili.com", "archive.org", "upload.wikimedia.org", "player.twitch.tv")
+               "bilibili.com", "archive.org", "upload.wikimedia.org", "player.twitch.tv",
+               "players.brightcove.net", "cdn.jwplayer.com", "content.jwplatform.com", "fast.wistia.net",
+               "fast.wistia.com", "play.vidyard.com", "cdnapisec.kaltura.com", "player.kaltura.com",
+               "embed.ted.com", "rumble.com", "ok.ru", "vk.com/video_ext.php", "c-span.org", "video.ibm.com")
 AD_HOSTS = ("doubleclick.net", "googlesyndication.com", "googleadservices.com", "amazon-adsystem.com",
             "adnxs.com", "adsafeprotected.com", "criteo.com", "criteo.net", "taboola.com", "outbrain.com",
             "rubiconproject.com", "pubmatic.com", "openx.net", "moatads.com", "casalemedia.com", "2mdn.net",
@@ -28,7 +31,13 @@ AD_HOSTS = ("doubleclick.net", "googlesyndication.com", "googleadservices.com", 
             "googletagmanager.com", "google-analytics.com", "scorecardresearch.com", "quantserve.com",
             "chartbeat.com", "hotjar.com", "bat.bing.com", "ads.linkedin.com", "analytics.twitter.com")
 WIDGET_HOSTS = ("disqus.com", "disquscdn.com", "recaptcha.net", "accounts.google.com", "ghbtns.com",
-                "plusone.google.com", "platform.twitter.com/widgets/tweet_button")
+                "plusone.google.com", "privacy-mgmt.com", "consensu.org", "cookiebot.com", "cookielaw.org",
+                "onetrust.com", "trustarc.com", "didomi.io", "usercentrics.eu", "tinypass.com", "piano.io",
+                "spot.im", "openweb.com", "viafoura.co", "viafoura.net", "zephr.com", "pelcro.com",
+                "paywall.", "newsletter.")
+# Frames that ads, consent tools and sync scripts name after themselves.
+WIDGET_NAMES = re.compile(r"^(google_ads_iframe|aswift_|__tcfapiLocator|__cmpLocator|__uspapiLocator|"
+                          r"__gppLocator|sp_message_iframe|googlefcPresent|safeframe|ad_iframe|div-gpt-ad)", re.I)
 WIDGET_PATH = re.compile(r"/(recaptcha|plugins/(like|share_button|follow|likebox|comments|login_button)\.php|"
                          r"widgets/(tweet|follow)_button)", re.I)
 SIZE_STYLE = re.compile(r"(?<![-\w])(width|height)\s*:\s*([01])(px)?\s*(;|$|!)", re.I)
@@ -41,10 +50,19 @@ def match_url(url: str) -> Post | None:
     url = absolute(url, None)
     if not url:
         return None
-    post = Post(provider=KEY, kind="video" if host_matches(url, *VIDEO_HOSTS) else "link", post_url_original=url)
+    post = Post(provider=KEY, kind="video" if is_video_url(url) else "link", post_url_original=url)
     post.put("post_url", link_url(url), DERIVED)
     post.extra["site"] = host_of(url)
     return post
+
+
+def is_video_url(url: str) -> bool:
+    parts = urlsplit(url)
+    for entry in VIDEO_HOSTS:
+        host, _, path = entry.partition("/")
+        if host_matches(url, host) and parts.path.startswith("/" + path):
+            return True
+    return False
 
 
 def link_url(url: str) -> str:
@@ -57,15 +75,24 @@ def link_url(url: str) -> str:
 
 
 def is_embed_url(url: str) -> bool:
-    """False for ads, trackers, buttons, comment widgets, and Substack/other subscribe forms."""
-    if host_matches(url, *AD_HOSTS) or host_matches(url, *[h for h in WIDGET_HOSTS if "/" not in h]):
+    """False for ads, trackers, buttons, consent and paywall frames, comment widgets, subscribe forms."""
+    if host_matches(url, *AD_HOSTS) or host_matches(url, *[h for h in WIDGET_HOSTS if not h.endswith(".")]):
+        return False
+    host = urlsplit(url).hostname or ""
+    if any(host.startswith(prefix) for prefix in WIDGET_HOSTS if prefix.endswith(".")):
         return False
     path = urlsplit(url).path
     if host_matches(url, "substack.com") and path.rstrip("/") == "/embed":
         return False                            # subscribe form
     if host_matches(url, "facebook.com", "twitter.com", "x.com", "google.com") and WIDGET_PATH.search(path):
         return False
-    return not re.search(r"/(ads?|adserver|pixel|beacon|tracking)(/|\.|$)", path, re.I)
+    return not re.search(r"/(ads?|adserver|pixel|beacon|tracking|safeframe)(/|\.|$)", path, re.I)
+
+
+def is_ad_frame(el: Tag) -> bool:
+    """An ad slot's frame, known by its own id/name or its slot's id (Google Publisher Tag, AdSense)."""
+    names = [el.get("id"), el.get("name")] + [p.get("id") for p, _ in zip(el.parents, range(3))]
+    return any(isinstance(n, str) and WIDGET_NAMES.match(n) for n in names)
 
 
 def is_invisible(el: Tag) -> bool:
@@ -88,7 +115,7 @@ def is_invisible(el: Tag) -> bool:
 def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     cands: list[Candidate] = []
     for el, url in find_iframes(doc, base_url, ("iframe", "amp-iframe")):
-        if is_invisible(el) or not is_embed_url(url):
+        if is_invisible(el) or is_ad_frame(el) or not is_embed_url(url):
             continue
         post = match_url(url)
         if post is None:

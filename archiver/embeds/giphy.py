@@ -34,7 +34,7 @@ def match_url(url: str) -> Post | None:
     if not host_matches(url, "giphy.com", "gph.is"):
         return None
     path = urlsplit(url).path
-    if host_matches(url, "media.giphy.com", "i.giphy.com") or re.match(r"^media\d*\.giphy\.com$", urlsplit(url).hostname or ""):
+    if host_matches(url, "i.giphy.com") or re.match(r"^media\d*\.giphy\.com$", urlsplit(url).hostname or ""):
         m = MEDIA_PATH.match(path) or re.match(r"^/(\w+)\.(?:gif|webp|mp4)$", path)
         return _post(m.group(1), url) if m else None
     m = EMBED_PATH.match(path)

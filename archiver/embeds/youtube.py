@@ -111,10 +111,8 @@ def _flash_url(obj: Tag, base_url: str) -> str | None:
 def _custom_elements(doc: BeautifulSoup, base_url: str) -> list[Candidate]:
     out: list[Candidate] = []
     for el in doc.find_all(["lite-youtube", "amp-youtube", "div", "span"]):
-        if is_template(el):
-            continue
         post = _custom_post(el, base_url)
-        if post is None:
+        if post is None or is_template(el):
             continue
         post.post_url_original = post.post_url_original or post.post_url
         box = None
