@@ -71,11 +71,11 @@ def parse_date_text(text: str | None) -> str | None:
     """ISO date (YYYY-MM-DD) from a localised date in free text, or None when there is none."""
     if not text:
         return None
-    folded = _fold(text)
-    for m in _CJK.finditer(folded):
+    for m in _CJK.finditer(text):              # before folding: NFKD splits Hangul into jamo
         found = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if found:
             return found
+    folded = _fold(text)
     for m in _ISO.finditer(folded):
         found = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if found:
