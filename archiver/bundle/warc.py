@@ -6,7 +6,8 @@ Per snapshot, in capture order:
   response (302)       when a URL was redirected: a redirect from the requested URL to the final
                        one, rebuilt from the stored final URL (marked `WARC-Archiver-Synthesized`)
   metadata             application/json: the snapshot's metadata, its preserved posts (with the
-                       source of every field) and the resources that failed
+                       source of every field) and the resources that failed; its target URI is
+                       metadata://archiver/snapshot?url=…&date=… and WARC-Refers-To* name the page
 
 Response headers are the stored ones, less Content-Encoding and Transfer-Encoding (the archive
 keeps bodies decoded, as the HTTP client handed them over) and with Content-Length recomputed.
@@ -23,7 +24,7 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
@@ -83,14 +84,22 @@ def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: S
                                    content_type=res.get("content_type"), digest=res["sha256"], date=date)
             written += n
     body = json.dumps(posts_document(record), ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
-    headers = {"WARC-Record-ID": ids("metadata", snap["url"], date), "WARC-Date": date}
+    page_url = snap.get("final_url") or snap["url"]
+    headers = {"WARC-Record-ID": ids("metadata", snap["url"], date), "WARC-Date": date,
+               "WARC-Refers-To-Target-URI": page_url, "WARC-Refers-To-Date": date}
     if page_id:
-        headers["WARC-Concurrent-To"] = page_id
-    meta = writer.create_warc_record(snap.get("final_url") or snap["url"], "metadata", payload=BytesIO(body),
+        headers["WARC-Refers-To"] = page_id
+    # Its own URI, so that replay tools index it apart from the page it describes.
+    meta = writer.create_warc_record(metadata_uri(page_url, date), "metadata", payload=BytesIO(body),
                                      length=len(body), warc_content_type="application/json",
                                      warc_headers_dict=headers)
     writer.write_record(meta)
     return written + 1
+
+
+def metadata_uri(page_url: str, date: str) -> str:
+    """The URI of a snapshot's metadata record (in the style of crawlers' metadata:// records)."""
+    return f"metadata://archiver/snapshot?{urlencode({'url': page_url, 'date': date})}"
 
 
 def posts_document(record: SnapshotRecord) -> dict[str, Any]:

@@ -1,0 +1,240 @@
+"""WARC and WACZ export: warcio check, index contents, record shape, WACZ validation, pywb replay."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver.bundle.wacz import export_wacz
+from archiver.bundle.warc import export_warc
+from archiver.cli import main
+from archiver.store import Store
+from bundle_helpers import CSS, PNG, make_archive
+
+BIN = Path(sys.executable).parent
+
+
+def clock() -> datetime:
+    return datetime(2024, 6, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("warc") / "a.db"
+    make_archive(path).close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def warc(archive: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out") / "a.warc.gz"
+    store = Store(archive)
+    export_warc(store, store.snapshot_ids(), out, clock=clock)
+    store.close()
+    return out
+
+
+def records(path: Path) -> list[dict]:
+    out = []
+    with path.open("rb") as fh:
+        for rec in ArchiveIterator(fh):
+            out.append({
+                "type": rec.rec_type, "uri": rec.rec_headers.get_header("WARC-Target-URI"),
+                "date": rec.rec_headers.get_header("WARC-Date"),
+                "version": rec.rec_headers.protocol,
+                "status": rec.http_headers.get_statuscode() if rec.http_headers else None,
+                "headers": dict(rec.http_headers.headers) if rec.http_headers else {},
+                "warc_headers": dict(rec.rec_headers.headers),
+                "body": rec.content_stream().read(),
+            })
+    return out
+
+
+def test_warcio_check_passes(warc: Path) -> None:
+    res = subprocess.run([str(BIN / "warcio"), "check", "-v", str(warc)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "digest pass" in res.stdout and "fail" not in res.stdout.replace("digest pass", "")
+
+
+def test_warcio_check_notices_damage(warc: Path, tmp_path: Path) -> None:
+    """The control for the test above: a WARC with a changed body fails the same check."""
+    plain = gzip.decompress(warc.read_bytes())
+    at = plain.index(b"Story 1")
+    broken = tmp_path / "broken.warc"
+    broken.write_bytes(plain[:at] + b"Stork 1" + plain[at + 7:])
+    res = subprocess.run([str(BIN / "warcio"), "check", str(broken)], capture_output=True, text=True)
+    assert res.returncode != 0
+
+
+def test_index_lists_the_page_and_every_resource(warc: Path, archive: Path) -> None:
+    res = subprocess.run([str(BIN / "warcio"), "index", "-f", "warc-type,warc-target-uri,http:status", str(warc)],
+                         capture_output=True, text=True, check=True)
+    index = [json.loads(line) for line in res.stdout.splitlines()]
+    responses = {(r["warc-target-uri"], r.get("http:status")) for r in index if r["warc-type"] == "response"}
+    store = Store(archive)
+    for sid in store.snapshot_ids():
+        snap = store.snapshot(sid)
+        assert (snap["final_url"], "200") in responses
+        for resource in store.resources(sid):
+            if resource["sha256"]:
+                assert (resource["final_url"], str(resource["status_code"])) in responses
+    assert index[0]["warc-type"] == "warcinfo"
+    assert sum(1 for r in index if r["warc-type"] == "request") == 2 + 2 * 4
+    assert sum(1 for r in index if r["warc-type"] == "metadata") == 2
+    assert not any("missing.png" in r.get("warc-target-uri", "") for r in index)   # failed: no bytes to give
+
+
+def test_records_carry_the_stored_bytes_status_headers_and_date(warc: Path) -> None:
+    recs = records(warc)
+    assert all(r["version"] == "WARC/1.1" for r in recs)
+    page = next(r for r in recs if r["type"] == "response" and r["uri"] == "https://news.example/story-1.html")
+    assert page["date"] == "2024-05-01T12:00:00Z"
+    assert page["status"] == "200"
+    assert b"<title>Story 1 <\xc3\xbcber></title>" in page["body"]
+    assert page["headers"]["Server"] == "test"
+    assert "Content-Encoding" not in page["headers"]            # bodies are stored decoded
+    assert page["headers"]["Content-Length"] == str(len(page["body"]))
+    css = next(r for r in recs if r["type"] == "response" and r["uri"] == "https://news.example/static/site.css")
+    assert css["body"] == CSS                                      # zlib-stored blob comes out raw
+    image = next(r for r in recs if r["type"] == "response" and r["uri"] == "https://cdn.example/img/a.png")
+    assert image["body"] == PNG
+    redirect = next(r for r in recs if r["type"] == "response" and r["uri"] == "https://news.example/img/a.png")
+    assert redirect["status"] == "302" and redirect["headers"]["Location"] == "https://cdn.example/img/a.png"
+    assert "WARC-Archiver-Synthesized" in redirect["warc_headers"]
+    ids = [r["warc_headers"]["WARC-Record-ID"] for r in recs]
+    assert len(ids) == len(set(ids))
+
+
+def test_metadata_record_carries_preserved_posts(warc: Path) -> None:
+    recs = records(warc)
+    meta = [r for r in recs if r["type"] == "metadata"]
+    doc = json.loads(meta[1]["body"])
+    assert meta[1]["warc_headers"]["Content-Type"] == "application/json"
+    assert meta[1]["warc_headers"]["WARC-Refers-To-Target-URI"] == "https://news.example/stories/2"
+    page = next(r for r in recs if r["type"] == "response" and r["uri"] == "https://news.example/stories/2")
+    assert meta[1]["warc_headers"]["WARC-Refers-To"] == page["warc_headers"]["WARC-Record-ID"]
+    assert doc["snapshot"]["url"] == "https://news.example/story-2.html"
+    assert [e["text"] for e in doc["embeds"]] == ["Hello from the post #2", "Second post"]
+    assert doc["embeds"][0]["sources"]["published_at"] == "derived"
+    assert doc["failed_resources"] == [{"url": "https://news.example/img/missing.png", "kind": "image",
+                                        "status_code": 404, "error": "HTTP 404"}]
+
+
+def test_cli_warc_export(archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.warc.gz"
+    res = CliRunner().invoke(main, ["--db", str(archive), "export", "2", "--format", "warc", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    uris = {r["uri"] for r in records(out) if r["type"] == "response"}
+    assert "https://news.example/stories/2" in uris and "https://news.example/story-1.html" not in uris
+
+
+# ---------------------------------------------------------------- WACZ
+@pytest.fixture(scope="module")
+def wacz(archive: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wacz") / "a.wacz"
+    store = Store(archive)
+    export_wacz(store, store.snapshot_ids(), out, clock=clock)
+    store.close()
+    return out
+
+
+def test_wacz_holds_warc_indexes_pages_and_hashes(wacz: Path) -> None:
+    with zipfile.ZipFile(wacz) as zf:
+        names = set(zf.namelist())
+        assert {"datapackage.json", "pages/pages.jsonl", "archive/data.warc.gz"} <= names
+        assert any(n.startswith("indexes/") for n in names)
+        package = json.loads(zf.read("datapackage.json"))
+        for resource in package["resources"]:
+            assert resource["hash"] == "sha256:" + hashlib.sha256(zf.read(resource["path"])).hexdigest()
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode().splitlines()]
+    assert pages[0]["format"] == "json-pages-1.0"
+    assert [(p["url"], p["ts"]) for p in pages[1:]] == [("https://news.example/story-1.html", "2024-05-01T12:00:00Z"),
+                                                        ("https://news.example/stories/2", "2024-05-02T12:00:00Z")]
+
+
+def test_wacz_validates(wacz: Path) -> None:
+    res = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(wacz)], capture_output=True, text=True)
+    assert res.returncode == 0 and "is valid" in res.stdout, res.stdout + res.stderr
+
+
+# ---------------------------------------------------------------- pywb replay
+def pywb_bin() -> Path | None:
+    """pywb's commands: $ARCHIVER_PYWB_BIN (a venv's bin/, pywb pins versions we don't want in
+    ours), or next to this Python, or on PATH."""
+    for folder in (os.environ.get("ARCHIVER_PYWB_BIN"), str(BIN)):
+        if folder and (Path(folder) / "wayback").is_file() and (Path(folder) / "wb-manager").is_file():
+            return Path(folder)
+    found = shutil.which("wayback")
+    return Path(found).parent if found and shutil.which("wb-manager") else None
+
+
+@pytest.mark.skipif(pywb_bin() is None, reason="pywb is not installed (set ARCHIVER_PYWB_BIN to its bin/ folder)")
+@pytest.mark.timeout(90)
+def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> None:
+    tools = pywb_bin()
+    subprocess.run([str(tools / "wb-manager"), "init", "coll"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([str(tools / "wb-manager"), "add", "coll", str(warc)], cwd=tmp_path, check=True,
+                   capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(tools / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}/coll/20240501120000id_/"
+        page = _get_when_up(base + "https://news.example/story-1.html")
+        assert b"<title>Story 1 <\xc3\xbcber></title>" in page
+        assert _get_when_up(base + "https://news.example/static/site.css") == CSS
+        # the image was redirected: replay answers the rebuilt 302, and the final URL has the bytes
+        status, location = _redirect_of(base + "https://news.example/img/a.png")
+        assert status == 302 and location.endswith("https://cdn.example/img/a.png")
+        assert _get_when_up(base + "https://cdn.example/img/a.png") == PNG
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# Straight to 127.0.0.1: no proxy from the environment, never a redirect to a real host.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+def _redirect_of(url: str) -> tuple[int, str]:
+    try:
+        with _opener.open(url, timeout=10) as resp:
+            return resp.status, resp.headers.get("Location", "")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Location", "")
+
+
+def _get_when_up(url: str, wait: float = 30.0) -> bytes:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with _opener.open(url, timeout=10) as resp:
+                return resp.read()
+        except urllib.error.HTTPError:
+            raise
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
