@@ -14,7 +14,7 @@ import re
 from typing import Iterable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 
 from . import _social
 from ._dates import parse_date_text

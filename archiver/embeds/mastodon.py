@@ -31,9 +31,11 @@ def match_url(url: str) -> Post | None:
         return None
     instance = bare_host(parts.hostname or "")
     user = m.group("user")
-    home = m.groupdict().get("home") or instance
+    remote = m.groupdict().get("home")          # a post from another instance, seen through this one
+    account = f"{user}@{remote}" if remote else user
+    home = remote or instance
     post = Post(provider=KEY, kind="post", post_url_original=url)
-    post.put("post_url", f"https://{parts.hostname}/@{user}{'@' + m.group('home') if m.groupdict().get('home') else ''}/{m.group('id')}", FALLBACK)
+    post.put("post_url", f"https://{parts.hostname}/@{account}/{m.group('id')}", FALLBACK)
     post.put("post_id", m.group("id"), DERIVED)
     post.put("author_handle", f"{user}@{home}", FALLBACK)
     post.put("author_url", f"https://{parts.hostname}/@{user}", DERIVED)
