@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -346,3 +347,33 @@ def test_bundle_export_link(client, archive):
         manifest = json.loads(zf.read("manifest.json"))
     assert len(manifest["snapshots"]) == 1
     assert client.get("/snapshots/999/bundle.zip").status_code == 404
+
+
+def test_cli_serve_refuses_a_busy_port(archive):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["--db", str(archive.path), "serve", "--port", str(port)])
+    assert result.exit_code == 1 and "cannot listen" in result.output and "Traceback" not in result.output
+
+
+def test_cli_serve_runs_a_real_server_on_localhost(archive):
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+    proc = subprocess.Popen([sys.executable, "-m", "archiver.cli", "--db", str(archive.path), "serve", "--port", "0"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    try:
+        line = proc.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        with urllib.request.urlopen(f"http://127.0.0.1:{match[1]}/?q=Grace", timeout=10) as response:
+            body = response.read().decode()
+        assert "<mark>Grace</mark>" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -125,12 +125,20 @@ def serve_cmd(ctx: Context, host: str, port: int, get_path: str | None) -> None:
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: serving on {host}: anyone who can reach this address can read the archive.",
                    err=True)
-    click.echo(f"Serving {ctx.db_path} read-only at http://{_url_host(host)}:{port}/  (Ctrl-C to stop)", err=True)
+    from werkzeug.serving import make_server
     try:
-        from werkzeug.serving import run_simple
-        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        server = make_server(host, port, app, threaded=True)
+    except (OSError, SystemExit) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}")
+    click.echo(f"Serving {ctx.db_path} read-only at http://{_url_host(host)}:{server.server_port}/"
+               "  (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def _url_host(host: str) -> str:
