@@ -216,3 +216,39 @@ def test_cli_import_of_a_missing_or_non_zip_file(tmp_path: Path) -> None:
     res = run(tmp_path / "t.db", "import", str(tmp_path / "notzip.zip"))
     assert res.exit_code == 1 and "not a readable zip file" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- real captures, end to end
+def test_captured_snapshots_round_trip_with_identical_hashes_and_pages(site, tmp_path: Path) -> None:
+    """Two captures of a page served from 127.0.0.1 (likely within the same second: still two
+    snapshots), exported, imported into an empty archive: same pages, resources, hashes, renders."""
+    from archiver.capture import archive_urls
+    from archiver.settings import Settings
+
+    url = site.url_for("/site/article.html")
+    store = Store(tmp_path / "a.db")
+    results = archive_urls([url], store, Settings(enrich=False)) + archive_urls([url], store, Settings(enrich=False))
+    assert all(r.ok for r in results)
+    ids = [r.snapshot_id for r in results]
+    assert sum(len(store.resources(i)) for i in ids) > 2
+    export_zip(store, ids, tmp_path / "b.zip", clock=clock, render=render_available())
+
+    target = Store(tmp_path / "empty.db")
+    result = import_zip(target, tmp_path / "b.zip")
+    assert sorted(result.added) == sorted(ids) and not result.existing
+
+    def hashes(s: Store, sid: int) -> tuple:
+        snap = s.snapshot(sid)
+        return (snap["url"], snap["captured_at"], snap["page_sha256"],
+                [(r["url"], r["sha256"], r["status_code"]) for r in s.resources(sid)])
+
+    for old, new in result.added.items():
+        assert hashes(target, new) == hashes(store, old)
+        if render_available():
+            from archiver.render import render_snapshot
+            assert render_snapshot(target, new).html == render_snapshot(store, old).html
+    again = import_zip(target, tmp_path / "b.zip")
+    assert not again.added and again.existing == result.added
+    store.close()
+    target.close()
+    assert table_dump(tmp_path / "a.db") == table_dump(tmp_path / "empty.db")

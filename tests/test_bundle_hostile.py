@@ -256,7 +256,9 @@ def test_snapshot_json_fields_are_checked(good_bundle, target, tmp_path, field, 
     (lambda m: m.update(format_version=99), "newer than this archiver"),
     (lambda m: m.update(files="nope"), "must be a list"),
     (lambda m: m["files"].append(dict(m["files"][0])), "twice"),
-    (lambda m: m["snapshots"].append({**m["snapshots"][0], "path": "snapshots/9/"}), "not its snapshot.json"),
+    (lambda m: m["snapshots"].append({**m["snapshots"][0], "path": "snapshots/9/", "source_id": 9}),
+     "not its snapshot.json"),
+    (lambda m: m["snapshots"][1].update(source_id=m["snapshots"][0]["source_id"]), r"\(source_id 1\) twice"),
 ])
 def test_lying_or_foreign_manifests_are_refused(good_bundle, target, tmp_path, mutate, message) -> None:
     manifest = manifest_of(good_bundle)

@@ -90,11 +90,13 @@ def parse_manifest(data: Any) -> Manifest:
     if not isinstance(snapshots, list):
         raise BundleError("manifest.json: \"snapshots\" must be a list")
     seen: set[str] = set()
+    source_ids: set[int] = set()
     for item in snapshots:
         snap = _snapshot_entry(item)
-        if snap.path in seen:
-            raise BundleError(f"manifest.json lists snapshot {snap.path!r} twice")
+        if snap.path in seen or snap.source_id in source_ids:
+            raise BundleError(f"manifest.json lists snapshot {snap.path!r} (source_id {snap.source_id}) twice")
         seen.add(snap.path)
+        source_ids.add(snap.source_id)
         if snap.path + layout.SNAPSHOT_JSON not in manifest.files:
             raise BundleError(f"manifest.json lists snapshot {snap.path!r} but not its {layout.SNAPSHOT_JSON}")
         manifest.snapshots.append(snap)

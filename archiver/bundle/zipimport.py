@@ -19,7 +19,7 @@ from typing import Any
 from ..store import Store
 from ..store import _json as encode_json  # the archive's own encoding of JSON columns
 from . import layout
-from .records import LOCAL_COLUMNS
+from .records import LOCAL_COLUMNS, read_record
 from .manifest import JSON_COLUMNS, BundleError, CheckedRecord, FileEntry, Manifest, check_record, parse_manifest
 
 DEFAULT_MAX_BUNDLE_BYTES = 8 * 1024 ** 3   # total uncompressed size a bundle may declare
@@ -167,21 +167,54 @@ def _merge(store: Store, zf: zipfile.ZipFile, bundle: CheckedBundle) -> ImportRe
 
 def _merge_records(store: Store, zf: zipfile.ZipFile, bundle: CheckedBundle,
                    blobs: dict[str, FileEntry], result: ImportResult) -> None:
+    claimed: set[int] = set()   # archive snapshots already matched or added by this import
     for record in bundle.records:
-        same = _existing_snapshot(store, record.snapshot)
+        same = _existing_snapshot(store, record, claimed)
         if same is not None:
             result.existing[record.source_id] = same
+            claimed.add(same)
             continue
         for digest in record.blobs():
             result.blobs_added += _put_blob(store, zf, blobs[digest])
-        result.added[record.source_id] = _insert_rows(store, record)
+        new_id = _insert_rows(store, record)
+        result.added[record.source_id] = new_id
+        claimed.add(new_id)
 
 
-def _existing_snapshot(store: Store, snapshot: dict[str, Any]) -> int | None:
-    row = store.db.execute(
-        "select id from snapshots where url = ? and captured_at = ? and page_sha256 is ? order by id limit 1",
-        [snapshot["url"], snapshot["captured_at"], snapshot.get("page_sha256")]).fetchone()
-    return row[0] if row else None
+def _existing_snapshot(store: Store, record: CheckedRecord, claimed: set[int]) -> int | None:
+    """The archive's copy of this snapshot: same url, captured_at and page sha256, and the same
+    rows (resources and posts included), not yet matched by another snapshot of the bundle.
+    Two captures made within the same second are thus still two snapshots."""
+    snap = record.snapshot
+    candidates = [row[0] for row in store.db.execute(
+        "select id from snapshots where url = ? and captured_at = ? and page_sha256 is ? order by id",
+        [snap["url"], snap["captured_at"], snap.get("page_sha256")])]
+    wanted = fingerprint(record.snapshot, record.resources, record.embeds)
+    for candidate in candidates:
+        if candidate in claimed:
+            continue
+        mine = read_record(store, candidate)
+        if fingerprint(mine.snapshot, mine.resources, mine.embeds) == wanted:
+            return candidate
+    return None
+
+
+def fingerprint(snapshot: dict[str, Any], resources: list[dict[str, Any]], embeds: list[dict[str, Any]]) -> str:
+    """A digest of a snapshot's rows as the archive would store them (ids left out, NULLs and
+    empty JSON alike, resources and posts in a stable order)."""
+    def norm(table: str, row: dict[str, Any]) -> dict[str, Any]:
+        out = {k: (encode_json(v) if k in JSON_COLUMNS[table] else v) for k, v in row.items()
+               if k not in LOCAL_COLUMNS[table]}
+        return {k: v for k, v in out.items() if v is not None}
+
+    doc = {"snapshot": norm("snapshots", snapshot),
+           "resources": sorted((norm("resources", r) for r in resources), key=_canonical),
+           "embeds": sorted((norm("embeds", e) for e in embeds), key=_canonical)}
+    return hashlib.sha256(_canonical(doc).encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _put_blob(store: Store, zf: zipfile.ZipFile, entry: FileEntry) -> int:
