@@ -252,3 +252,14 @@ def test_captured_snapshots_round_trip_with_identical_hashes_and_pages(site, tmp
     store.close()
     target.close()
     assert table_dump(tmp_path / "a.db") == table_dump(tmp_path / "empty.db")
+
+
+def test_exported_files_get_ordinary_permissions(archive: Path, tmp_path: Path) -> None:
+    import os
+    store = Store(archive)
+    old = os.umask(0o022)
+    try:
+        export_zip(store, [1], tmp_path / "b.zip", clock=clock, render=False)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "b.zip").stat().st_mode & 0o777 == 0o644

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -106,9 +107,9 @@ class atomic_output:
 
     def __enter__(self) -> Path:
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent)
-        os.close(fd)
-        self.tmp = Path(name)
+        # Created like any new file (0666 less the umask), not 0600 as mkstemp would.
+        self.tmp = self.target.parent / f".{self.target.name}.{secrets.token_hex(6)}.part"
+        os.close(os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         return self.tmp
 
     def __exit__(self, exc_type, exc, tb) -> None:
