@@ -6,9 +6,13 @@ written); `archive_urls` runs several captures in parallel and saves each as it 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -68,7 +72,37 @@ def is_html(rec: Fetched) -> bool:
     return mime in SNIFF_TYPES and looks_like_html(rec.body)
 
 
-def capture_page(url: str, fetcher: Fetcher, settings: Settings) -> Snapshot:
+class SharedFetches:
+    """Requisites fetched once per run: pages of one site share stylesheets, fonts and logos.
+    Thread-safe; the first caller of a URL fetches it, later callers wait for that answer."""
+
+    def __init__(self, fetcher: Fetcher, max_bytes: int = 256 * 1024 * 1024):
+        self.fetcher, self.max_bytes, self.held = fetcher, max_bytes, 0
+        self._lock = threading.Lock()
+        self._answers: dict[str, Future] = {}
+
+    def get(self, url: str, budget: ByteBudget | None = None) -> Fetched:
+        with self._lock:
+            answer = self._answers.get(url)
+            owner = answer is None and self.held < self.max_bytes
+            if owner:
+                answer = self._answers[url] = Future()
+        if answer is None:  # the cache is full: fetch without keeping
+            return self.fetcher.get(url, budget=budget)
+        if owner:
+            try:
+                rec = self.fetcher.get(url, budget=budget)
+            except BaseException as exc:
+                answer.set_exception(exc)
+                raise
+            with self._lock:
+                self.held += len(rec.body)
+            answer.set_result(rec)
+        return answer.result()
+
+
+def capture_page(url: str, fetcher: Fetcher, settings: Settings,
+                 shared: SharedFetches | None = None) -> Snapshot:
     """Fetch one page and everything it needs; never raises for network or markup trouble."""
     started = time.monotonic()
     budget = ByteBudget(settings.max_capture_bytes)
@@ -82,7 +116,7 @@ def capture_page(url: str, fetcher: Fetcher, settings: Settings) -> Snapshot:
     else:
         snap.body = page.body
         if is_html(page):
-            _capture_html(snap, page, fetcher, settings, budget)
+            _capture_html(snap, page, fetcher, settings, budget, shared or SharedFetches(fetcher, 0))
         else:
             snap.meta = _non_html_meta(page)
     snap.duration_ms = int((time.monotonic() - started) * 1000)
@@ -99,17 +133,21 @@ def _non_html_meta(page: Fetched) -> dict:
 
 
 def _capture_html(snap: Snapshot, page: Fetched, fetcher: Fetcher, settings: Settings,
-                  budget: ByteBudget) -> None:
+                  budget: ByteBudget, shared: SharedFetches) -> None:
     text, _encoding = decode_html(page.body, page.header_charset)
     doc = parse_html(text)
     page_url = page.final_url or page.url
     base = base_url_of(doc, page_url)
-    snap.meta = extract_article(doc, text, page_url)
     detected = _detect_embeds(doc, page_url)
-    wanted = page_requisites(doc, base) if settings.fetch_assets else []
-    snap.resources = fetch_requisites(wanted, fetcher, settings, budget) if wanted else []
     posts = [d.post for d in detected]
-    snap.resources += _enrich(posts, fetcher, settings, budget)
+    # asking the platforms and fetching requisites are independent: do both at once
+    wanted = page_requisites(doc, base) if settings.fetch_assets else []
+    with ThreadPoolExecutor(max_workers=2) as side:
+        enriched = side.submit(_enrich, posts, fetcher, settings, budget)
+        metadata = side.submit(extract_article, doc, text, page_url)
+        snap.resources = fetch_requisites(wanted, shared, settings, budget) if wanted else []
+        snap.meta = metadata.result()
+        snap.resources += enriched.result()
     by_url = {r.url: r for r in snap.resources if r.body is not None}
     for d in detected:
         _link_stored_media(d.post, by_url)
@@ -173,8 +211,8 @@ def _css_text(rec: Fetched) -> str:
         return body.decode("utf-8", "replace")
 
 
-def fetch_requisites(wanted: Iterable[tuple[str, str]], fetcher: Fetcher, settings: Settings,
-                     budget: ByteBudget | None = None) -> list[Resource]:
+def fetch_requisites(wanted: Iterable[tuple[str, str]], fetcher: Fetcher | SharedFetches,
+                     settings: Settings, budget: ByteBudget | None = None) -> list[Resource]:
     """Fetch requisites concurrently (bounded pool); stylesheets are parsed as they arrive and
     what they need (url(), @import) is fetched too, resolved against the stylesheet's own URL.
     Results come back in discovery order."""
@@ -231,32 +269,71 @@ def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
         seconds=(snap.duration_ms or 0) / 1000)
 
 
+# Several pages are captured in worker processes (the work is partly CPU: parsing, TLS, hashing),
+# each with its own pooled session and its own SharedFetches. One page runs in this process.
+_worker: tuple[Fetcher, SharedFetches, Settings] | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops us
+    fetcher = Fetcher(settings)
+    _worker = (fetcher, SharedFetches(fetcher), settings)
+
+
+def _capture_in_worker(url: str) -> Snapshot:
+    assert _worker is not None
+    fetcher, shared, settings = _worker
+    return capture_page(url, fetcher, settings, shared)
+
+
+@contextmanager
+def _capturer(settings: Settings, n_pages: int) -> Iterator[Callable[[str], Future]]:
+    """submit(url) -> Future[Snapshot], in worker processes when several pages are asked for."""
+    workers = max(1, min(settings.parallel_pages, n_pages))
+    if workers > 1 and settings.processes:
+        # fork: the workers start warm with what this process already loaded. Only the CLI asks
+        # for processes, and it has no other threads at this point (fork is unsafe with threads).
+        from . import _warm  # noqa: F401
+        ctx = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
+                                   initargs=(settings,))
+        try:
+            yield lambda url: pool.submit(_capture_in_worker, url)
+        except BaseException:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return
+    with Fetcher(settings) as fetcher, ThreadPoolExecutor(max_workers=workers) as pool:
+        shared = SharedFetches(fetcher)
+        try:
+            yield lambda url: pool.submit(capture_page, url, fetcher, settings, shared)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
 def archive_urls(urls: list[str], store: Store, settings: Settings | None = None,
                  on_result: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
     """Capture every URL (several at once) and save each in its own transaction, in input order.
     Invalid URLs are reported without a snapshot row (nothing was attempted)."""
     settings = settings or Settings()
     results: list[CaptureResult] = []
-    with Fetcher(settings) as fetcher, ThreadPoolExecutor(max_workers=max(1, settings.parallel_pages)) as pool:
-        jobs: list[tuple[str, Future | None, str | None]] = []
-        for url in urls:
-            problem = check_url(url)
-            jobs.append((url, None if problem else pool.submit(capture_page, url, fetcher, settings), problem))
-        try:
-            for url, fut, problem in jobs:
-                if fut is None:
-                    result = CaptureResult(url=url, error=problem)
-                else:
-                    snap = fut.result()
-                    result = summarize(store.save_snapshot(snap), snap)
-                results.append(result)
-                if on_result:
-                    on_result(result)
-        except BaseException:
-            for _, fut, _ in jobs:
-                if fut is not None:
-                    fut.cancel()
-            raise
+    problems = {url: check_url(url) for url in urls}
+    with _capturer(settings, sum(1 for p in problems.values() if p is None)) as submit:
+        jobs = [(url, None if problems[url] else submit(url)) for url in urls]
+        for url, job in jobs:
+            if job is None:
+                result = CaptureResult(url=url, error=problems[url])
+            else:
+                snap = job.result()
+                result = summarize(store.save_snapshot(snap), snap)
+            results.append(result)
+            if on_result:
+                on_result(result)
     return results
 
 

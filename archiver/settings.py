@@ -27,6 +27,7 @@ class Settings:
     max_resources: int = 2000             # requisites per page; the rest are recorded as skipped
     concurrency: int = 8                  # requisite downloads in flight per capture
     parallel_pages: int = 4               # captures in flight per run
+    processes: bool = False               # several captures in worker processes (the CLI turns it on)
     max_redirects: int = 10
     retries: int = 3
     retry_backoff: float = 0.5            # seconds, doubled each try

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from werkzeug import Response
 
 from conftest import mount_pages, tiny_png
@@ -66,16 +67,21 @@ def test_kill_9_mid_capture_leaves_no_partial_snapshot(server, tmp_path):
     assert _state(db) == before
 
 
-def test_ctrl_c_mid_capture_exits_130_and_discards_the_capture(server, tmp_path):
+@pytest.mark.parametrize("pages", [1, 2], ids=["one page, threads", "two pages, worker processes"])
+def test_ctrl_c_mid_capture_exits_130_and_discards_the_capture(server, tmp_path, pages):
     _slow_page(server)
     db = tmp_path / "a.db"
-    proc = _start(db, server.url_for("/slow.html"))
+    proc = _start(db, *[server.url_for("/slow.html")] * pages)
     _wait_for_requests(server, 5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
     assert _state(db)["snapshots"] == 0
+    time.sleep(0.5)
+    n = len(server.log)
+    time.sleep(1.0)
+    assert len(server.log) == n, "a worker kept fetching after Ctrl-C"
 
 
 def test_two_processes_archive_into_one_file(server, tmp_path):

@@ -32,7 +32,7 @@ def _report(result: CaptureResult, *, quiet: bool, as_json: bool) -> None:
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Downloads in flight per page.")
 @click.option("--parallel", type=click.IntRange(1, 32), default=4, show_default=True,
-              help="Pages captured at once.")
+              help="Pages captured at once (each in its own worker process).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True,
               help="Seconds to wait for a server (connect and each read).")
 @click.option("--user-agent", help="User-Agent header to send.")
@@ -56,8 +56,8 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
     if not todo:
         raise click.UsageError("give at least one URL (or -i FILE)")
     settings = Settings(timeout=timeout, connect_timeout=min(timeout, 10.0), max_bytes=max_bytes,
-                        concurrency=concurrency, parallel_pages=parallel, fetch_assets=not no_assets,
-                        enrich=not no_oembed)
+                        concurrency=concurrency, parallel_pages=parallel, processes=True,
+                        fetch_assets=not no_assets, enrich=not no_oembed)
     if user_agent:
         settings.user_agent = user_agent
     store = ctx.store()

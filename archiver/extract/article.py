@@ -130,8 +130,11 @@ def extract_article(doc: BeautifulSoup, html_text: str, url: str) -> dict[str, A
 def _trafilatura(html_text: str, url: str) -> dict[str, Any]:
     try:
         import trafilatura
-        doc = trafilatura.bare_extraction(html_text, url=url, with_metadata=True, include_comments=False,
-                                          include_tables=True, favor_precision=True)
+        options = dict(url=url, with_metadata=True, include_comments=False, include_tables=True,
+                       favor_precision=True)
+        doc = trafilatura.bare_extraction(html_text, fast=True, **options)
+        if doc is None or len(doc.text or "") < 400:  # the fallback algorithms help on hard pages
+            doc = trafilatura.bare_extraction(html_text, **options) or doc
     except Exception:  # trafilatura on hostile markup: fall back to our own fields
         log.debug("trafilatura failed on %s", url, exc_info=True)
         return {}
