@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from archiver.embeds.base import FALLBACK, Media, Post
+from archiver.embeds.base import DERIVED, FALLBACK, Media, Post
 from archiver.enrich import enrich_posts
 from archiver.fetch import ByteBudget, Fetcher
 from archiver.settings import Settings
@@ -125,6 +125,16 @@ def test_enrichment_off_asks_no_platform_but_still_downloads_fallback_images(pla
     assert requests_to(platform, "/tw/oembed") == 0
     assert post.status == "unchecked" and post.checked_at is None and post.oembed is None
     assert post.avatar_sha256 == hashlib.sha256(PNG).hexdigest()
+
+
+def test_enrichment_off_does_not_fetch_images_derived_from_an_id(platform):
+    platform.expect_request("/cdn/poster.jpg").respond_with_data(JPEG_B, content_type="image/jpeg")
+    post = tweet()
+    post.add_media(Media(base(platform) + "/cdn/poster.jpg", type="video-poster", source=DERIVED))
+    assert run([post], platform, enrich=False) == []
+    assert requests_to(platform, "/cdn/poster.jpg") == 0 and post.media[0].sha256 is None
+    run([post], platform)   # with enrichment on, the derived poster is fetched
+    assert post.media[0].sha256 == hashlib.sha256(JPEG_B).hexdigest()
 
 
 def test_the_page_value_wins_and_the_platform_value_is_kept_as_an_alternative(platform):

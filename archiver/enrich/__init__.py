@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..embeds.base import EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, Media, Post
+from ..embeds.base import DERIVED, EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, Media, Post
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..settings import Settings
 from ..store import Resource, now_iso, sha256
@@ -160,13 +160,18 @@ def _apply_reading(post: Post, row: Endpoint, reading: Reading) -> None:
 # ------------------------------------------------------------------------ images
 def download_images(posts: list[Post], fetcher: Fetcher, settings: Settings,
                     budget: ByteBudget | None = None) -> list[Resource]:
-    """Download every avatar and media image of the posts once; set their sha256."""
+    """Download every avatar and media image of the posts once; set their sha256.
+    With enrichment off only images the page itself names are fetched: a URL derived from an
+    ID (a YouTube poster on i.ytimg.com) would be asking the platform."""
+    def allowed(source: str | None) -> bool:
+        return settings.enrich or source != DERIVED
+
     wanted: dict[str, str] = {}
     for post in posts:
-        if post.avatar_url:
+        if post.avatar_url and allowed(post.sources.get("avatar_url")):
             wanted.setdefault(post.avatar_url, "post-avatar")
         for media in post.media:
-            if media.url:
+            if media.url and allowed(media.source):
                 wanted.setdefault(media.url, "post-media")
     if not wanted:
         return []
