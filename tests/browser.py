@@ -1,8 +1,9 @@
 """Headless Chromium for tests (Playwright driving Debian's /usr/bin/chromium).
 
-Use from a test module with `from tests.browser import chromium, open_offline  # noqa: F401`
-(or `pytest_plugins = ["tests.browser"]`). Tests are skipped, not failed, when Chromium or
-Playwright is missing, so the rest of the suite runs anywhere."""
+tests/conftest.py imports these fixtures once for the whole suite (importing them again in a test
+module would start a second Playwright in the same thread, which Playwright refuses). Tests are skipped, not failed, when Chromium or
+Playwright is missing, so the rest of the suite runs anywhere — except under CI (CI=true),
+where a missing browser fails them."""
 from __future__ import annotations
 
 import os
@@ -21,8 +22,11 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 @pytest.fixture(scope="session")
 def chromium():
     """A launched Playwright Browser (session-wide)."""
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    missing = None if (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)) else f"no Chromium at {CHROMIUM}"
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"{missing}: CI must run the browser tests (scripts/setup --browser installs it)")
+    if missing:
+        pytest.skip(missing)
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)

@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from archiver.store import Store
+from browser import chromium, open_page  # noqa: F401  (Playwright fixtures, one browser per session)
 
 PAGES = Path(__file__).parent / "pages"
 

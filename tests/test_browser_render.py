@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from archiver.render import render_snapshot, write_rendered, write_single_file
-from tests.browser import chromium, open_page  # noqa: F401  (fixtures)
 from tests.conftest import tiny_png
 from tests.render_helpers import ORIGIN, embed_rows, save_page
 

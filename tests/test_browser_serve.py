@@ -9,7 +9,6 @@ from werkzeug.serving import make_server
 
 from archiver.serve import create_app
 from browse_archive import build
-from browser import chromium, open_page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

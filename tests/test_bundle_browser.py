@@ -13,7 +13,6 @@ from archiver.bundle.zipexport import export_zip
 from archiver.capture import archive_urls
 from archiver.settings import Settings
 from archiver.store import Store
-from tests.browser import chromium, open_page  # noqa: F401
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not render_available(), reason="archiver.render is not in this build")]

@@ -19,7 +19,8 @@ from ..store import Store
 from .clock import Clock, utc_now
 from .records import SnapshotRecord
 from .warc import warc_date, write_warc
-from .zipexport import ExportError, ExportSummary, atomic_output, load_records
+from ..files import atomic_output
+from .zipexport import ExportError, ExportSummary, load_records
 
 
 def export_wacz(store: Store, snapshot_ids: list[int], out: str | Path, *, clock: Clock = utc_now) -> ExportSummary:

@@ -34,7 +34,8 @@ from .. import __version__
 from ..store import Store
 from .clock import Clock, utc_now
 from .records import SnapshotRecord
-from .zipexport import ExportError, ExportSummary, atomic_output, load_records
+from ..files import atomic_output
+from .zipexport import ExportError, ExportSummary, load_records
 
 WARC_VERSION = "WARC/1.1"
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..files import atomic_output
 from ..store import Store
 from ..templating import environment
 from . import layout
@@ -97,26 +96,6 @@ def build_manifest(*, created: str, snapshots: list[dict[str, Any]], files: list
 
 def json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
-
-
-class atomic_output:
-    """A temporary file next to `target`, renamed over it only when the block succeeds."""
-
-    def __init__(self, target: Path):
-        self.target = target
-
-    def __enter__(self) -> Path:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        # Created like any new file (0666 less the umask), not 0600 as mkstemp would.
-        self.tmp = self.target.parent / f".{self.target.name}.{secrets.token_hex(6)}.part"
-        os.close(os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            os.replace(self.tmp, self.target)
-        else:
-            self.tmp.unlink(missing_ok=True)
 
 
 class _ZipWriter:

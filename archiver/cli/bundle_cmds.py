@@ -11,7 +11,8 @@ from ..bundle.rendering import RenderFailed, RenderUnavailable, render_single_fi
 from ..bundle.verify import verify as verify_archive
 from ..bundle.warc import export_warc
 from ..bundle.wacz import export_wacz
-from ..bundle.zipexport import ExportError, ExportSummary, atomic_output, export_zip
+from ..bundle.zipexport import ExportError, ExportSummary, export_zip
+from ..files import atomic_output
 from ..bundle.zipimport import DEFAULT_MAX_BUNDLE_BYTES, import_zip
 from . import Context, main, pass_ctx, print_json, progress
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..embeds.base import DERIVED, EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, Media, Post
+from ..embeds.base import DERIVED, EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, Post
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..settings import Settings
 from ..store import Resource, now_iso, sha256

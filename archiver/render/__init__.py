@@ -7,10 +7,9 @@ the network, with every embedded post replaced by a preserved card.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from ..files import atomic_write
 from .cards import card_view, render_card
 from .page import CSP, RenderedPage, RenderError, render_stored
 
@@ -22,18 +21,6 @@ def render_snapshot(store, snapshot_id: int, *, single_file: bool = False,
                     asset_prefix: str = "assets/") -> RenderedPage:
     """The offline page of a snapshot. In single-file mode `assets` is empty: everything is inline."""
     return render_stored(store, snapshot_id, single_file=single_file, asset_prefix=asset_prefix)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_rendered(page: RenderedPage, store, out_dir: str | Path) -> Path:
@@ -50,14 +37,14 @@ def write_rendered(page: RenderedPage, store, out_dir: str | Path) -> Path:
         data = store.blob(digest)
         if data is None:
             raise RenderError(f"blob {digest} is missing from the archive")
-        _atomic_write(target, data)
+        atomic_write(target, data)
     index = out / "index.html"
-    _atomic_write(index, page.html.encode("utf-8"))
+    atomic_write(index, page.html.encode("utf-8"))
     return index
 
 
 def write_single_file(page: RenderedPage, path: str | Path) -> Path:
     """Write a single-file page (rendered with single_file=True) to `path`."""
     target = Path(path)
-    _atomic_write(target, page.html.encode("utf-8"))
+    atomic_write(target, page.html.encode("utf-8"))
     return target
