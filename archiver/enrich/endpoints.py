@@ -58,7 +58,9 @@ TABLE: tuple[Endpoint, ...] = (
              "https://www.facebook.com/plugins/video.php?href={url}&show_text=true&width=500", post_kinds=_VIDEO),
     Endpoint("instagram", "instagram", OEMBED, "https://graph.facebook.com/v22.0/instagram_oembed",
              {"omitscript": "true"}, needs_meta_token=True),
-    Endpoint("instagram.embed-page", "instagram", EMBED_PAGE, "https://www.instagram.com/p/{id}/embed/captioned/"),
+    # cr=1&v=14: what Instagram's embed.js asks for a version-14 embed code
+    Endpoint("instagram.embed-page", "instagram", EMBED_PAGE,
+             "https://www.instagram.com/p/{id}/embed/captioned/?cr=1&v=14"),
     Endpoint("threads", "threads", OEMBED, "https://graph.threads.net/v1.0/oembed"),
     # Video and audio platforms.
     Endpoint("youtube", "youtube", OEMBED, "https://www.youtube.com/oembed", {"format": "json"}),
