@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         index = _render(store, result.snapshot_id, Path(args.out))
         if index:
             print(f"\nOffline page: {index.resolve()}")
-            print(f"Open it in a browser (file://{index.resolve()}), or run: archiver --db {args.db} serve")
-        print(f"More: archiver --db {args.db} show {result.snapshot_id}")
+            print(f"  open file://{index.resolve()} in a browser: no script runs, nothing loads from the web")
+        cli = ".venv/bin/archiver" if Path(".venv/bin/archiver").exists() else "archiver"
+        db = "" if args.db == "archive.db" else f" --db {args.db}"
+        print(f"\nNext: {cli}{db} show {result.snapshot_id}   |   {cli}{db} serve   (http://127.0.0.1:8000/)")
         return 0
     finally:
         store.close()
