@@ -175,7 +175,9 @@ def test_tiktok(others):
 
 def test_bluesky(others):
     english, japanese, rendered = by_provider(others, "bluesky")
-    assert english.post_url == "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur/post/3l33vj4wwbea7"
+    # the handle form people share; the DID form (stable across handle changes) is kept too
+    assert english.post_url == "https://bsky.app/profile/bsky.app/post/3l33vj4wwbea7"
+    assert english.extra["did_url"] == "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur/post/3l33vj4wwbea7"
     assert (english.author_name, english.author_handle) == ("Bluesky", "bsky.app")
     assert english.text == "Trees for the riverside park #community"      # "[image or embed]" dropped
     assert english.extra["media_omitted"] is True

@@ -87,6 +87,11 @@ def read_fallback(quote: Tag, post: Post, base_url: str) -> None:
     profile = next((u for a, u in anchors if PROFILE_PATH.match(urlsplit(u).path) and host_matches(u, "bsky.app")), None)
     if handle:
         _social.prefer(post, "author_url", f"https://bsky.app/profile/{handle}", DERIVED)
+        if post.post_id and "did" in post.extra:
+            # Embed codes link by DID; people share and cite the handle form (bsky.app's own share
+            # link). Keep that as the post URL and the DID form, which survives a handle change, in extra.
+            post.extra["did_url"] = post.post_url
+            post.post_url = post_url(handle, post.post_id)
     elif profile:
         _social.prefer(post, "author_url", profile.split("?")[0], FALLBACK)
     if paras:
