@@ -2,24 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from archiver.store import Resource, Snapshot, Store
+from conftest import tiny_png
 
 
-def png(seed: str, size: int = 6) -> bytes:
-    """A real, decodable PNG whose colour depends on `seed`."""
-    color = hashlib.sha256(seed.encode()).digest()[:3]
-    raw = b"".join(b"\x00" + color * size for _ in range(size))
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+def png(seed: str) -> bytes:
+    return tiny_png(seed, 6)
 
 
 def sha(data: bytes) -> str:

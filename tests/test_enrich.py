@@ -25,13 +25,9 @@ JPEG_B = b"\xff\xd8\xff\xe0" + b"photo-b" * 60
 
 
 @pytest.fixture
-def platform():
-    server = HTTPServer(host="127.0.0.1", threaded=True)   # threaded: a slow endpoint must not block the rest
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
+def platform(server):
+    """The platforms' stand-ins: conftest's threaded server (a slow endpoint must not block the rest)."""
+    return server
 
 
 def base(server: HTTPServer) -> str:

@@ -1,6 +1,6 @@
 """Small pure helpers shared by the media providers (video, audio, image, iframe families).
 
-- `MediaProvider`: the provider record (key, name, order, find, match_url) as data.
+- `ProviderRecord` (from base): the provider record (key, name, order, find, match_url) as data.
 - `iframe_url`: an iframe's real source, reading lazy-loading and consent-manager attributes.
 - `outer_box`: the outermost element an embed owns (padding-ratio wrappers, WordPress wrappers).
 - `finish`: candidates to Detected; a lazy element and its `<noscript>` copy are one embed.
@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ._urls import absolute as _absolute
-from .base import DERIVED, Detected, Media, Post
+from .base import DERIVED, Detected, Media, Post, ProviderRecord  # noqa: F401  (providers import it from here)
 
 # Attributes where lazy loaders (lazysizes, WP Rocket, LiteSpeed, Ezoic, a3 Lazy Load...) and consent
 # managers (Cookiebot, Complianz, iubenda, Borlabs, Usercentrics...) park an iframe's real URL.
@@ -27,17 +27,6 @@ log = logging.getLogger(__name__)
 WRAPPER_TAGS = {"div", "span", "p", "figure", "center"}
 LAYOUT_CLASSES = re.compile(r"^((entry|post|article|story|page|main|site|single)[-_]?(content|body|text|inner)?|"
                             r"content|container|wrapper|main|body|prose)$", re.I)
-
-
-@dataclass(frozen=True)
-class MediaProvider:
-    """A provider as data: the registry reads key/name/order and calls find/match_url."""
-
-    key: str
-    name: str
-    order: int
-    find: Callable[[BeautifulSoup, str], Iterable[Detected]]
-    match_url: Callable[[str], Post | None]
 
 
 def absolute(url: str | None, base: str | None) -> str | None:

@@ -14,22 +14,11 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import _text
 from ._urls import absolute
-from .base import DERIVED, FALLBACK, Detected, Media, Post
+from .base import DERIVED, FALLBACK, Detected, Media, Post, ProviderRecord  # noqa: F401  (providers import it from here)
 
 # "Name (@handle)", "Name (@handle@instance)"; the name is whatever precedes the parenthesis.
 BYLINE = re.compile(r"(?P<name>[^()\n]*?)\s*\(\s*@(?P<handle>[\w.\-]+(?:@[\w.\-]+)?)\s*\)")
 DASHES = "\u2014\u2013\u2015-"
-
-
-@dataclass(frozen=True)
-class ProviderRecord:
-    """A provider as data (see base.Provider): the registry reads key/name/order, calls find/match_url."""
-
-    key: str
-    name: str
-    order: int
-    find: Callable[[BeautifulSoup, str], Iterable[Detected]]
-    match_url: Callable[[str], Post | None]
 
 
 def in_template(el: Tag) -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    Candidate, MediaProvider, absolute, confirm_media, dispatch_url, find_iframes, finish, is_template, title_attr,
+    Candidate, ProviderRecord, absolute, confirm_media, dispatch_url, find_iframes, finish, is_template, title_attr,
 )
 from ._text import text_of
 from ._urls import host_matches
@@ -100,4 +100,4 @@ def _elementor_url(el: Tag) -> str | None:
     return next((settings[k] for k in keys if isinstance(settings.get(k), str) and settings[k]), None)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Embed services", order=650, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Embed services", order=650, find=find, match_url=match_url)

@@ -24,7 +24,7 @@ Providers are pure: bytes/soup in, `Post` out. No network, no storage, no render
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from bs4 import Tag
 
@@ -110,6 +110,17 @@ class Detected:
     post: Post
     also_remove: list[Tag] = field(default_factory=list)  # e.g. "via GIPHY" line, SoundCloud credit div
     position: int = -1           # order in the page, set by the registry
+
+
+@dataclass(frozen=True)
+class ProviderRecord:
+    """A provider as data: what a provider module assigns to `PROVIDER`."""
+
+    key: str
+    name: str
+    order: int
+    find: Callable[[Any, str], Iterable[Detected]]
+    match_url: Callable[[str], "Post | None"]
 
 
 class Provider(Protocol):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from ._media_util import (
-    Candidate, MediaProvider, absolute, find_iframes, finish, int_attr, is_template, title_attr,
+    Candidate, ProviderRecord, absolute, find_iframes, finish, int_attr, is_template, title_attr,
 )
 from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Media, Post
@@ -82,4 +82,4 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Flickr", order=280, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Flickr", order=280, find=find, match_url=match_url)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    LAZY_ATTRS, Candidate, MediaProvider, absolute, find_iframes, finish, int_attr, title_attr,
+    LAZY_ATTRS, Candidate, ProviderRecord, absolute, find_iframes, finish, int_attr, title_attr,
 )
 from ._urls import host_matches, host_of
 from .base import DERIVED, FALLBACK, Detected, Post
@@ -126,4 +126,4 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Embedded page", order=950, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Embedded page", order=950, find=find, match_url=match_url)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import Candidate, MediaProvider, absolute, find_iframes, finish, following, title_attr
+from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, following, title_attr
 from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Media, Post
 
@@ -72,4 +72,4 @@ def _is_via(tag: Tag, gif_id: str) -> bool:
             and (gif_id in (links[0].get("href") or "") or "giphy" in tag.get_text().lower()))
 
 
-PROVIDER = MediaProvider(key=KEY, name="GIPHY", order=270, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="GIPHY", order=270, find=find, match_url=match_url)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import Candidate, MediaProvider, absolute, find_iframes, finish, following, title_attr
+from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, following, title_attr
 from ._text import text_of
 from ._urls import host_matches, normalize_url
 from .base import DERIVED, FALLBACK, Detected, Post
@@ -117,4 +117,4 @@ def _read_credit(credit: Tag, post: Post, base_url: str) -> None:
         post.put("author_url", normalize_url(absolute(artist.get("href"), base_url)), FALLBACK)
 
 
-PROVIDER = MediaProvider(key=KEY, name="SoundCloud", order=260, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="SoundCloud", order=260, find=find, match_url=match_url)

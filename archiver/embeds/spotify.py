@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, MediaProvider, absolute, find_iframes, finish, title_attr
+from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, title_attr
 from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Post
 
@@ -63,4 +63,4 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Spotify", order=250, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Spotify", order=250, find=find, match_url=match_url)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, MediaProvider, absolute, find_iframes, finish, title_attr
+from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, title_attr
 from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Post
 
@@ -41,4 +41,4 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Streamable", order=240, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Streamable", order=240, find=find, match_url=match_url)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, MediaProvider, absolute, finish, is_template
+from ._media_util import Candidate, ProviderRecord, absolute, finish, is_template
 from ._text import text_of
 from ._urls import host_matches, normalize_url
 from .base import DERIVED, FALLBACK, Detected, Post
@@ -59,4 +59,4 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Substack", order=290, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Substack", order=290, find=find, match_url=match_url)

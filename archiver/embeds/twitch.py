@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, MediaProvider, absolute, find_iframes, finish, title_attr
+from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, title_attr
 from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Post
 
@@ -87,4 +87,4 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Twitch", order=230, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Twitch", order=230, find=find, match_url=match_url)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    Candidate, MediaProvider, absolute, find_iframes, finish, following, is_template, title_attr,
+    Candidate, ProviderRecord, absolute, find_iframes, finish, following, is_template, title_attr,
 )
 from ._text import text_of
 from ._urls import host_matches
@@ -105,4 +105,4 @@ def _read_credit(credit: Tag, post: Post, base_url: str) -> None:
             post.put("author_handle", handle, DERIVED)
 
 
-PROVIDER = MediaProvider(key=KEY, name="Vimeo", order=210, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="Vimeo", order=210, find=find, match_url=match_url)

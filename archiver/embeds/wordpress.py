@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ._media_util import (
-    Candidate, MediaProvider, absolute, classes, dispatch_url, finish, is_template, noscript_of,
+    Candidate, ProviderRecord, absolute, classes, dispatch_url, finish, is_template, noscript_of,
 )
 from ._text import text_of
 from ._urls import normalize_url
@@ -135,4 +135,4 @@ def bare_url(wrapper: Tag, base_url: str) -> str | None:
     return absolute(parts[0], base_url)
 
 
-PROVIDER = MediaProvider(key=KEY, name="WordPress", order=600, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="WordPress", order=600, find=find, match_url=match_url)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    Candidate, MediaProvider, absolute, classes, find_iframes, finish, is_template, title_attr,
+    Candidate, ProviderRecord, absolute, classes, find_iframes, finish, is_template, title_attr,
 )
 from ._urls import host_matches
 from .base import DERIVED, FALLBACK, Detected, Media, Post
@@ -176,4 +176,4 @@ def _lite(el: Tag, base_url: str) -> Post | None:
     return post
 
 
-PROVIDER = MediaProvider(key=KEY, name="YouTube", order=200, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(key=KEY, name="YouTube", order=200, find=find, match_url=match_url)
