@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from . import embeds as embed_registry
 from .extract.article import extract_article
-from .extract.css import css_refs
+from .extract.css import css_refs, decode_css
 from .extract.html import decode_html, looks_like_html, parse_html
 from .extract.requisites import base_url_of, page_requisites
 from .fetch import ByteBudget, Fetched, Fetcher, check_url
@@ -200,17 +200,6 @@ def _resource(url: str, kind: str, rec: Fetched) -> Resource:
     return res
 
 
-def _css_text(rec: Fetched) -> str:
-    body = rec.body
-    charset = rec.header_charset
-    if not charset and body.startswith(b'@charset "'):
-        charset = body[10:body.find(b'"', 10)].decode("ascii", "replace")
-    try:
-        return body.decode(charset or "utf-8")
-    except (LookupError, UnicodeDecodeError):
-        return body.decode("utf-8", "replace")
-
-
 def fetch_requisites(wanted: Iterable[tuple[str, str]], fetcher: Fetcher | SharedFetches,
                      settings: Settings, budget: ByteBudget | None = None) -> list[Resource]:
     """Fetch requisites concurrently (bounded pool); stylesheets are parsed as they arrive and
@@ -245,7 +234,7 @@ def fetch_requisites(wanted: Iterable[tuple[str, str]], fetcher: Fetcher | Share
                 results[url] = res
                 if res.body is not None and _is_stylesheet(res):
                     sheet_url = rec.final_url or url
-                    for sub_url, sub_kind in css_refs(_css_text(rec), sheet_url):
+                    for sub_url, sub_kind in css_refs(decode_css(rec.body, rec.headers.get("content-type")), sheet_url):
                         if want(sub_url, sub_kind):
                             pending[pool.submit(fetcher.get, sub_url, budget=budget)] = sub_url
     for url in skipped:

@@ -1,9 +1,11 @@
-"""URLs in CSS, found and rewritten with tinycss2 (pure functions).
+"""URLs in CSS, found and rewritten with tinycss2 (pure functions). The one place that knows
+where a URL can sit in CSS: capture uses it to find what a stylesheet needs, render to point
+the same references at local copies.
 
 `css_refs` lists what a stylesheet (or a style attribute) needs: `@import` targets (kind
-"stylesheet"), `url()`s inside `@font-face` (kind "font") and every other `url()` (kind
-"css-image"), resolved against the stylesheet's own URL. `rewrite_css` serialises the same
-CSS with each of those URLs replaced by what a callback returns.
+"stylesheet"), `url()`s inside `@font-face` (kind "font") and every other `url()`, `src()` and
+`image-set()` string (kind "css-image"), resolved against the stylesheet's own URL.
+`rewrite_tokens` / `rewrite_css` replace each of those URLs by what a callback returns.
 """
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ from urllib.parse import urljoin
 
 import tinycss2
 from tinycss2 import ast
-from tinycss2.serializer import serialize_string_value, serialize_url
+from tinycss2.serializer import serialize_string_value
 
 # replace(absolute_url, kind) -> new URL, or None to neutralise the reference
 Replace = Callable[[str, str], "str | None"]
 NEUTRAL_URL = "data:,"   # an empty resource: loads nothing, shows nothing
+URLToken = ast.URLToken | ast.StringToken
 
 
 def resolve(url: str, base_url: str | None) -> str | None:
@@ -27,92 +30,99 @@ def resolve(url: str, base_url: str | None) -> str | None:
     low = url.lower()
     if low.startswith(("data:", "javascript:", "about:", "blob:", "mailto:", "tel:")):
         return None
-    absolute = urljoin(base_url, url) if base_url else url
+    try:
+        absolute = urljoin(base_url, url) if base_url else url
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
     return absolute if absolute.lower().startswith(("http://", "https://")) else None
 
 
-def _url_slots(nodes: list, kind: str) -> Iterator[tuple[object, str]]:
-    """Yield (token, kind) for every URL-bearing token: URLToken, or the StringToken in url("...")
-    and in @import "..."."""
+def iter_url_tokens(nodes: list, kind: str = "css-image") -> Iterator[tuple[URLToken, str]]:
+    """(token, kind) for every URL-bearing token in a list of component values: a URLToken, or
+    the string in url("..."), src("..."), image-set("...") and @import "..."."""
     pending_import = False
     pending_font_face = False
     for node in nodes:
         if isinstance(node, ast.AtKeywordToken):
-            name = node.lower_value
-            pending_import = name == "import"
-            pending_font_face = name == "font-face"
+            pending_import = node.lower_value == "import"
+            pending_font_face = node.lower_value == "font-face"
             continue
         if isinstance(node, (ast.WhitespaceToken, ast.Comment)):
             continue
+        this_kind = "stylesheet" if pending_import else kind
         if pending_import and isinstance(node, ast.StringToken):
-            yield node, "stylesheet"
-            pending_import = False
-            continue
-        if isinstance(node, ast.URLToken):
-            yield node, "stylesheet" if pending_import else kind
+            yield node, this_kind
+        elif isinstance(node, ast.URLToken):
+            yield node, this_kind
         elif isinstance(node, ast.FunctionBlock):
             if node.lower_name in ("url", "src"):
-                for arg in node.arguments:
-                    if isinstance(arg, ast.StringToken):
-                        yield arg, "stylesheet" if pending_import else kind
-                        break
-            elif node.lower_name == "image-set" or node.lower_name == "-webkit-image-set":
+                arg = next((a for a in node.arguments if isinstance(a, ast.StringToken)), None)
+                if arg is not None:
+                    yield arg, this_kind
+            elif node.lower_name in ("image-set", "-webkit-image-set"):
                 for arg in node.arguments:
                     if isinstance(arg, ast.StringToken):
                         yield arg, kind
-                yield from _url_slots(node.arguments, kind)
+                yield from iter_url_tokens(node.arguments, kind)
             else:
-                yield from _url_slots(node.arguments, kind)
+                yield from iter_url_tokens(node.arguments, kind)
         elif isinstance(node, (ast.CurlyBracketsBlock, ast.SquareBracketsBlock, ast.ParenthesesBlock)):
-            inner_kind = "font" if (pending_font_face and isinstance(node, ast.CurlyBracketsBlock)) else kind
-            yield from _url_slots(node.content, inner_kind)
+            inner = "font" if (pending_font_face and isinstance(node, ast.CurlyBracketsBlock)) else kind
+            yield from iter_url_tokens(node.content, inner)
             pending_font_face = False
-        if isinstance(node, ast.LiteralToken) and node.value == ";":
-            pending_import = False
-        elif not isinstance(node, ast.AtKeywordToken):
-            # @import "x" <media>; only the first token after @import is its target
-            pending_import = False
+        pending_import = False  # only the first token after @import is its target
 
 
-def _parse(text: str) -> list:
+def parse(text: str) -> list:
     return tinycss2.parse_component_value_list(text, skip_comments=False)
 
 
 def css_refs(text: str, base_url: str | None) -> list[tuple[str, str]]:
     """Every (absolute URL, kind) the CSS needs, in order, without duplicates."""
     seen: dict[str, str] = {}
-    for token, kind in _url_slots(_parse(text), "css-image"):
+    for token, kind in iter_url_tokens(parse(text)):
         url = resolve(token.value, base_url)
         if url and url not in seen:
             seen[url] = kind
     return list(seen.items())
 
 
-def rewrite_css(text: str, base_url: str | None, replace: Replace) -> str:
-    """The CSS with every URL reference replaced by replace(absolute_url, kind); references
-    that cannot be resolved to http(s) are left alone when they are data: URIs or fragments,
-    and neutralised otherwise. None from replace neutralises the reference."""
-    nodes = _parse(text)
+def set_url(token: URLToken, url: str) -> None:
+    # tinycss2 serialises a token from its `representation`, so both must change.
+    token.value = url
+    quoted = f'"{serialize_string_value(url)}"'
+    token.representation = f"url({quoted})" if isinstance(token, ast.URLToken) else quoted
+
+
+def rewrite_tokens(nodes: list, base_url: str | None, replace: Replace) -> bool:
+    """Point every URL in `nodes` (in place) at replace(absolute_url, kind). data: URIs and
+    fragments stay; anything else that is not http(s), and every None from replace, becomes an
+    empty resource. True when something changed."""
     changed = False
-    for token, kind in _url_slots(nodes, "css-image"):
-        raw = token.value
-        if raw.strip().lower().startswith("data:") or raw.strip().startswith("#"):
+    for token, kind in iter_url_tokens(nodes):
+        raw = token.value.strip()
+        if raw.lower().startswith("data:") or raw.startswith("#"):
             continue
         url = resolve(raw, base_url)
         new = replace(url, kind) if url else None
-        _set_url(token, new if new is not None else NEUTRAL_URL)
+        set_url(token, new if new is not None else NEUTRAL_URL)
         changed = True
-    return tinycss2.serialize(nodes) if changed else text
+    return changed
 
 
-def _set_url(token: ast.URLToken | ast.StringToken, url: str) -> None:
-    # tinycss2 serialises a token from its `representation`, so both must change.
-    token.value = url
-    if isinstance(token, ast.URLToken):
-        token.representation = f"url({serialize_url(url)})"
-    else:
-        token.representation = f'"{serialize_string_value(url)}"'
+def rewrite_css(text: str, base_url: str | None, replace: Replace) -> str:
+    """The CSS text with every URL reference rewritten (see rewrite_tokens)."""
+    nodes = parse(text)
+    return tinycss2.serialize(nodes) if rewrite_tokens(nodes, base_url, replace) else text
 
 
-def join(base: str | None, url: str) -> str:
-    return urljoin(base, url) if base else url
+def decode_css(data: bytes, content_type: str | None = None) -> str:
+    """Text of stylesheet bytes: BOM, then the HTTP charset, then @charset, then UTF-8."""
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+    _, encoding = tinycss2.parse_stylesheet_bytes(data[:1024], protocol_encoding=charset)
+    try:
+        return data.decode(getattr(encoding, "name", str(encoding)), errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")

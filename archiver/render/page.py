@@ -20,12 +20,12 @@ from bs4.element import Stylesheet
 from bs4.formatter import HTMLFormatter
 
 from .. import embeds as embed_registry
+from ..extract.css import decode_css
 from ..extract.html import decode_html
 from ..extract.requisites import base_url_of
 from ..templating import environment, templates_dir
 from .assets import AssetMap, asset_map
 from .cards import human_date, render_card
-from .css import decode_stylesheet
 from .refs import Rewriter, absolute
 from .sanitize import neutralise
 
@@ -123,7 +123,7 @@ def _stylesheet_loader(assets: AssetMap) -> Callable[[str], tuple[str, str] | No
             data = assets.read_blob(asset.sha256)
             if data is None:
                 return None
-            cache[asset.sha256] = decode_stylesheet(data, asset.content_type)
+            cache[asset.sha256] = decode_css(data, asset.content_type)
         return cache[asset.sha256], asset.url or url
 
     return load
