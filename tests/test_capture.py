@@ -291,3 +291,33 @@ def test_json_lines_output(site, cli, db_path):
     assert lines[1]["error"] == "connection refused"
     assert "error: http://127.0.0.1:9/unreachable: connection refused" in res.stderr
     assert "1 of 2 URLs failed" in res.stderr
+
+
+def test_dns_failure_is_one_line_and_not_retried(store):
+    # .invalid never resolves (RFC 6761): no host is contacted
+    [r] = archive(store, "http://no-such-host.invalid/page", retry_backoff=5)
+    assert not r.ok and r.error == "could not resolve host (DNS failure)"
+    assert r.seconds < 4  # a retry would have slept 5 s first
+
+
+def test_tls_error_is_reported(tmp_path, store):
+    import shutil
+    import ssl
+    import subprocess
+
+    from pytest_httpserver import HTTPServer
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl CLI to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    srv = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    srv.start()
+    try:
+        srv.expect_request("/").respond_with_data("<html></html>", content_type="text/html")
+        [r] = archive(store, srv.url_for("/"))   # a self-signed certificate nobody trusts
+        assert not r.ok and r.error.startswith("TLS error")
+    finally:
+        srv.stop()
