@@ -11,36 +11,16 @@ every distinct resource once, uncompressed.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
-import json
-import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"site.py did not start on port {port}")
+from bench_site import ARCHIVER, DEFAULT_SITE, site_world
 
 
 def needed_urls(manifest: dict, part: str = "all") -> set[str]:
@@ -86,48 +66,24 @@ def wget_captured(log: Path) -> set[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--site", default=str(ROOT.parent / "shared" / "bench" / "site.py"))
+    ap.add_argument("--site", default=str(DEFAULT_SITE))
     ap.add_argument("--pages", type=int, default=50)
     ap.add_argument("--latency-ms", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-wget", action="store_true")
     args = ap.parse_args()
-    site = Path(args.site)
-    if not site.exists():
-        raise SystemExit(f"no site.py at {site} (give --site PATH)")
-
-    work = Path(tempfile.mkdtemp(prefix="archiver-bench-"))
-    port, proxy_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, str(site), "serve", "--port", str(port), "--pages", str(args.pages), "--seed",
-         str(args.seed), "--latency-ms", str(args.latency_ms), "--proxy-port", str(proxy_port),
-         "--ca-dir", str(work / "ca")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_port(port)
-        wait_port(proxy_port)
-        manifest = json.loads(subprocess.check_output(
-            [sys.executable, str(site), "manifest", "--pages", str(args.pages), "--seed", str(args.seed),
-             "--base", base]))
-        urls = [a["url"] for a in manifest["articles"]]
+    options = ("--pages", str(args.pages), "--seed", str(args.seed))
+    with site_world(args.site, *options, latency_ms=args.latency_ms) as world:
+        work, manifest, env = world.work, world.manifest, world.env
+        urls = world.urls
         (work / "urls.txt").write_text("\n".join(urls) + "\n")
-        proxy = f"http://127.0.0.1:{proxy_port}"
-        env = {**os.environ, "HTTPS_PROXY": proxy, "HTTP_PROXY": proxy, "https_proxy": proxy,
-               "http_proxy": proxy, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-               "REQUESTS_CA_BUNDLE": str(work / "ca" / "ca.pem")}
-        for _ in range(50):  # the CA is written on first use
-            if (work / "ca" / "ca.pem").exists():
-                break
-            time.sleep(0.1)
-
-        archiver = [str(ROOT / ".venv" / "bin" / "archiver")]
         # Untimed warm-up: site.py makes each image and each TLS certificate on first request and
         # caches it; without this, whichever tool ran first would pay for the server's work.
-        subprocess.run([*archiver, "--db", str(work / "warm.db"), "archive", "-q", "-i", str(work / "urls.txt")],
+        subprocess.run([ARCHIVER, "--db", str(work / "warm.db"), "archive", "-q", "-i", str(work / "urls.txt")],
                        env=env, capture_output=True)
         db = work / "bench.db"
         t0 = time.monotonic()
-        run = subprocess.run([*archiver, "--db", str(db), "archive", "-q", "-i", str(work / "urls.txt")],
+        run = subprocess.run([ARCHIVER, "--db", str(db), "archive", "-q", "-i", str(work / "urls.txt")],
                              env=env, capture_output=True, text=True)
         t_archiver = time.monotonic() - t0
         if run.returncode != 0:
@@ -154,7 +110,7 @@ def main() -> int:
             wdir.mkdir()
             t0 = time.monotonic()
             subprocess.run(["wget", "--page-requisites", "--convert-links", "--adjust-extension", "--span-hosts",
-                            "-e", "robots=off", "-e", "use_proxy=on", f"--ca-certificate={work / 'ca' / 'ca.pem'}",
+                            "-e", "robots=off", "-e", "use_proxy=on", f"--ca-certificate={world.ca}",
                             "-nv", "-o", str(work / "wget.log"), "-i", str(work / "urls.txt")],
                            cwd=wdir, env=env)
             t_wget = time.monotonic() - t0
@@ -164,11 +120,7 @@ def main() -> int:
                   f"(page and requisites {len(wgot & needed_urls(manifest, 'page'))},"
                   f" embed resources {len(wgot & needed_urls(manifest, 'embeds'))})")
             print(f"speed ratio            archiver is {t_wget / t_archiver:.1f}x faster than wget")
-        return 0
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -97,7 +97,6 @@ def measure(path: Path, repeat: int) -> float:
     print(f"{'query':<26} {'matches':>8} {'median ms':>10} {'p95 ms':>8}")
     for q in QUERIES:
         times = []
-        hits = 0
         for _ in range(repeat):
             t0 = time.perf_counter()
             search(store, q, limit=20)

@@ -14,16 +14,12 @@ file:/data:, every image decoded, no <script>, and each embed's card showing its
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from capture_bench import ROOT, free_port, wait_port  # noqa: E402
+from bench_site import ARCHIVER, DEFAULT_SITE, site_world  # noqa: E402
 
 from archiver.embeds._urls import normalize_url  # noqa: E402
 from archiver.store import Store  # noqa: E402
@@ -101,31 +97,19 @@ def check_render(store: Store, sid: int, article: dict, out: Path, browser, prob
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--site", default=str(ROOT.parent / "shared" / "bench" / "site.py"))
+    ap.add_argument("--site", default=str(DEFAULT_SITE))
     ap.add_argument("--pages", type=int, default=10)
     ap.add_argument("--deleted", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="archiver-check-"))
-    port, proxy_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    common = ["--pages", str(args.pages), "--seed", str(args.seed), "--deleted", str(args.deleted)]
-    server = subprocess.Popen([sys.executable, args.site, "serve", "--port", str(port), *common,
-                               "--proxy-port", str(proxy_port), "--ca-dir", str(work / "ca")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    options = ("--pages", str(args.pages), "--seed", str(args.seed), "--deleted", str(args.deleted))
     problems: list[str] = []
-    try:
-        wait_port(port)
-        wait_port(proxy_port)
-        manifest = json.loads(subprocess.check_output([sys.executable, args.site, "manifest", *common,
-                                                       "--base", base]))
-        proxy = f"http://127.0.0.1:{proxy_port}"
-        env = {**os.environ, "HTTPS_PROXY": proxy, "HTTP_PROXY": proxy, "NO_PROXY": "127.0.0.1,localhost",
-               "REQUESTS_CA_BUNDLE": str(work / "ca" / "ca.pem")}
+    with site_world(args.site, *options, prefix="archiver-check-") as world:
+        manifest, work = world.manifest, world.work
         db = work / "check.db"
-        urls = [a["url"] for a in manifest["articles"]]
-        run = subprocess.run([str(ROOT / ".venv" / "bin" / "archiver"), "--db", str(db), "archive", "-q", *urls],
-                             env=env, capture_output=True, text=True)
+        urls = world.urls
+        run = subprocess.run([ARCHIVER, "--db", str(db), "archive", "-q", *urls],
+                             env=world.env, capture_output=True, text=True)
         if run.returncode:
             problems.append(f"archive exited {run.returncode}: {run.stderr.strip()[:300]}")
         store = Store(db)
@@ -147,10 +131,6 @@ def main() -> int:
             print("PROBLEM", p)
         print("all checks passed" if not problems else f"{len(problems)} problems")
         return 1 if problems else 0
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
