@@ -127,7 +127,7 @@ def test_import_merges_with_new_ids_and_shares_blobs(archive: Path, tmp_path: Pa
 
 def test_export_of_an_unknown_id_is_refused(archive: Path, tmp_path: Path) -> None:
     store = Store(archive)
-    with pytest.raises(ExportError, match="no snapshot with id 99"):
+    with pytest.raises(ExportError, match="no snapshot #99"):
         export_zip(store, [1, 99], tmp_path / "b.zip", clock=clock)
     assert not (tmp_path / "b.zip").exists()
     assert not list(tmp_path.glob(".b.zip.*"))          # no half-written temp file left
@@ -200,7 +200,7 @@ def test_cli_export_usage_errors(archive: Path, args: tuple[str, ...], message: 
 def test_cli_export_unknown_id_is_one_line_exit_1(archive: Path, tmp_path: Path) -> None:
     res = run(archive, "export", "7", "-o", str(tmp_path / "x.zip"))
     assert res.exit_code == 1
-    assert res.stderr.strip() == "Error: no snapshot with id 7"
+    assert res.stderr.strip() == "Error: no snapshot #7"
 
 
 def test_cli_export_without_archive(tmp_path: Path) -> None:

@@ -243,7 +243,7 @@ def test_failed_or_unknown_snapshot_is_a_render_error(store):
     failed = store.save_snapshot(Snapshot(url="http://x.example/", captured_at="2025-01-01T00:00:00Z", error="timeout"))
     with pytest.raises(RenderError, match="no stored page: timeout"):
         render_snapshot(store, failed)
-    with pytest.raises(RenderError, match="no snapshot 999"):
+    with pytest.raises(RenderError, match="no snapshot #999"):
         render_snapshot(store, 999)
 
 
@@ -261,7 +261,7 @@ def test_cli_render_folder_and_single_file(cli, store, db_path, hostile, tmp_pat
 
 def test_cli_render_errors_are_one_line(cli, store, db_path, hostile, tmp_path):
     result = cli("--db", str(db_path), "render", "42")
-    assert result.exit_code == 1 and result.output.strip() == "Error: no snapshot 42"
+    assert result.exit_code == 1 and result.output.strip() == "Error: no snapshot #42"
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = cli("--db", str(db_path), "render", str(hostile), "-o", str(blocker))

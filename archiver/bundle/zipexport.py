@@ -79,7 +79,7 @@ def load_records(store: Store, snapshot_ids: Sequence[int]) -> list[SnapshotReco
         try:
             records.append(read_record(store, sid))
         except KeyError:
-            raise ExportError(f"no snapshot with id {sid}") from None
+            raise ExportError(f"no snapshot #{sid}") from None
     return records
 
 

@@ -75,7 +75,7 @@ def _export(store: Store, fmt: str, ids: list[int], out: Path, *, render: bool) 
     if fmt == "wacz":
         return export_wacz(store, ids, out)
     if store.snapshot(ids[0]) is None:
-        raise ExportError(f"no snapshot with id {ids[0]}")
+        raise ExportError(f"no snapshot #{ids[0]}")
     html = render_single_file(store, ids[0]).encode("utf-8")
     with atomic_output(out) as tmp:
         tmp.write_bytes(html)

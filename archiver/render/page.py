@@ -219,7 +219,7 @@ def _serialise(doc: BeautifulSoup) -> str:
 def render_stored(store, snapshot_id: int, *, single_file: bool = False, asset_prefix: str = "assets/") -> RenderedPage:
     snap = store.snapshot(snapshot_id)
     if snap is None:
-        raise RenderError(f"no snapshot {snapshot_id}")
+        raise RenderError(f"no snapshot #{snapshot_id}")
     if not snap.get("page_sha256"):
         reason = f": {snap['error']}" if snap.get("error") else ""
         raise RenderError(f"snapshot {snapshot_id} has no stored page{reason}")
