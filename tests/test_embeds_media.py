@@ -393,3 +393,23 @@ def test_bench_style_youtube_forms():
     (det,) = detect(soup, BASE)
     assert det.post.post_id == "Z8B5hng-tSg" and det.post.title is None
     assert det.element.name == "div" and "embed-youtube" in det.element["class"]
+
+
+# --- consent managers and lazy loaders ---------------------------------------------------------------
+
+def test_consent_managers_park_the_real_url_in_their_own_attribute():
+    _, dets = found("consent.html")
+    assert summary(dets) == [
+        ("youtube", "video", "https://www.youtube.com/watch?v=Qx7Lm2Pz9Ab"),          # Borlabs src-consent
+        ("vimeo", "video", "https://vimeo.com/731204455/9c1e2d3f4a"),               # Real Cookie Banner
+        ("spotify", "audio", "https://open.spotify.com/episode/5mRtWq8ZxC3vBn1Lk9PoUe"),  # Usercentrics
+        ("youtube", "video", "https://www.youtube.com/watch?v=Lm3Nb8Vc2Xz"),          # Moove GDPR
+        ("youtube", "video", "https://www.youtube.com/watch?v=Rt5Yu6Io7Pa"),          # Avada privacy
+        ("youtube", "video", "https://www.youtube.com/watch?v=Hj4Kl5Zx6Cv"),          # data-lazy="true" is no URL
+        ("dailymotion", "video", "https://www.dailymotion.com/video/x8abc12"),        # Cookie Information
+        ("soundcloud", "audio", dets[7].post.post_url),                               # WPConsent
+        ("youtube", "video", "https://www.youtube.com/watch?v=Wq2Er3Ty4Ui"),          # Complianz
+    ]
+    assert dets[0].post.title == "Hafenfest 2023 im Zeitraffer"
+    assert "autoplay" not in dets[1].post.extra["embed_url"]      # the plain URL, not the click-to-play copy
+    assert dets[7].post.post_id == "1587654321"

@@ -18,10 +18,20 @@ from ._urls import absolute as _absolute
 from .base import DERIVED, Detected, Media, Post, ProviderRecord  # noqa: F401  (providers import it from here)
 
 # Attributes where lazy loaders (lazysizes, WP Rocket, LiteSpeed, Ezoic, a3 Lazy Load...) and consent
-# managers (Cookiebot, Complianz, iubenda, Borlabs, Usercentrics...) park an iframe's real URL.
+# managers park an iframe's real URL: Cookiebot (data-cookieblock-src), Complianz (data-src-cmplz; its
+# `src` is then the plugin's own placeholder video), iubenda (data-suppressedsrc), Borlabs (src-consent),
+# Real Cookie Banner (consent-original-src-_, before its autoplaying click-to-play copy), Usercentrics
+# (data-uc-src), Moove GDPR (data-gdpr-iframesrc), Cookie Information (data-consent-src), WPConsent,
+# Avada's privacy facade (data-privacy-src), EmbedPlus (data-ep-src), Invision (data-embed-src).
 LAZY_ATTRS = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-src", "data-ezsrc",
-              "data-original", "data-lazy", "data-cookieblock-src", "data-src-cmplz", "data-suppressedsrc",
-              "data-cmp-src", "data-usercentrics-src", "data-borlabs-src", "data-url")
+              "data-original", "data-original-src", "data-lazy", "data-cookieblock-src", "data-src-cmplz",
+              "data-suppressedsrc", "data-cmp-src", "data-usercentrics-src", "data-uc-src", "data-borlabs-src",
+              "src-consent", "consent-original-src-_", "consent-original-src", "consent-click-original-src-_",
+              "data-consent-src", "data-wpconsent-src", "data-gdpr-iframesrc", "data-privacy-src", "data-ep-src",
+              "data-embed-src", "data-url")
+# A lazy attribute's value is a URL only when it looks like one: loaders also use these names for flags
+# (`data-lazy="true"`), which would otherwise resolve against the page into a bogus address.
+URL_LIKE = re.compile(r"^(https?:)?//|^/(?!/)", re.I)
 BLANK_SOURCES = ("about:blank", "about:srcdoc", "javascript:", "data:")
 log = logging.getLogger(__name__)
 WRAPPER_TAGS = {"div", "span", "p", "figure", "center"}
@@ -41,7 +51,8 @@ def iframe_url(el: Tag, base_url: str | None) -> str | None:
     """The URL an iframe (or embed/amp-iframe) shows: a lazy/consent attribute when present, else `src`.
     None when there is none (about:blank without a lazy source, srcdoc only...)."""
     for attr in LAZY_ATTRS:
-        url = _web_url(el.get(attr), base_url)
+        value = el.get(attr)
+        url = _web_url(value, base_url) if isinstance(value, str) and URL_LIKE.match(value.strip()) else None
         if url:
             return url
     return _web_url(el.get("src"), base_url)
