@@ -413,3 +413,27 @@ def test_consent_managers_park_the_real_url_in_their_own_attribute():
     assert dets[0].post.title == "Hafenfest 2023 im Zeitraffer"
     assert "autoplay" not in dets[1].post.extra["embed_url"]      # the plain URL, not the click-to-play copy
     assert dets[7].post.post_id == "1587654321"
+
+
+# --- CMS wrappers holding the original URL -----------------------------------------------------------
+
+def test_cms_wrappers_dispatch_the_url_they_hold():
+    doc, dets = found("cms_wrappers.html")
+    assert summary(dets) == [
+        ("youtube", "video", "https://www.youtube.com/watch?v=Kp3Lm9Xz2Qa"),      # Drupal /media/oembed?url=
+        ("vimeo", "video", "https://vimeo.com/845512037"),                      # the same, lazy, /fr/ prefix
+        ("youtube", "video", "https://www.youtube.com/watch?v=Tr6Yh2Nb8Mq"),      # CKEditor 5 <oembed url>
+        ("twitter", "post", "https://x.com/citycouncil/status/1765432109876543210"),  # div[data-oembed-url]
+        ("youtube", "video", "https://www.youtube.com/watch?v=Pw4Ls7Dk1Jf"),      # preview inside: one embed
+        ("generic", "link", "https://graphics.news.example/2024/budget-tracker/index.html"),  # Pym.js
+        ("generic", "link", "https://graphics.news.example/2024/flood-map/"),     # Pym.js, rendered
+    ]
+    drupal, lazy, semantic, tweet, preview, pym, rendered_pym = dets
+    assert drupal.post.title == "River cleanup volunteers, one year on" and drupal.post.extra["via"] == "drupal"
+    assert drupal.element.name == "div" and "field--name-field-media-oembed-video" in drupal.element["class"]
+    assert lazy.post.title == "Harbour lights"
+    assert semantic.element.name == "figure" and tweet.element.name == "figure"
+    assert tweet.post.published_at == "2024-03-06T17:39:49Z"                   # X posts keep their derived date
+    assert preview.element.find("iframe") is not None
+    assert pym.element.get("id") == "pym-graphic-budget"
+    assert rendered_pym.element.get("id") == "pym-graphic-map" and rendered_pym.element.find("iframe") is not None

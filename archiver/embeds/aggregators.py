@@ -7,10 +7,15 @@ the providers' match_url (a YouTube URL inside an Iframely card is a YouTube emb
   `iframe.embedly-embed[src*="cdn.embedly.com/widgets/media.html?url=ORIGINAL&image=THUMB"]`.
 - Elementor's video widget: `[data-widget_type^="video"][data-settings='{"youtube_url": ...}']`, a
   placeholder that its script fills.
+- Drupal core's oEmbed media formatter: `iframe.media-oembed-content` on the site's own route
+  `/media/oembed?url=ORIGINAL&max_width=…&hash=…` (any language prefix; the `hash` is always there).
+- CKEditor 5 media embed (Drupal 10, many custom CMSs): `figure.media > oembed[url]` (semantic output), or
+  `div[data-oembed-url]` (previews in data; a player inside is claimed by its own provider first).
 """
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -23,22 +28,25 @@ from ._urls import host_matches
 from .base import FALLBACK, Detected, Media, Post
 
 KEY = "aggregator"
+DRUPAL_ROUTE = re.compile(r"/media/oembed/?$")
 SERVICE_HOSTS = ("iframe.ly", "iframely.net", "embedly.com", "embed.ly")
 ELEMENTOR_KEYS = ("youtube_url", "vimeo_url", "dailymotion_url", "videopress_url", "external_url")
 
 
 def match_url(url: str) -> Post | None:
-    """An Iframely or Embedly iframe URL: the Post of the URL it wraps."""
+    """An Iframely or Embedly iframe URL, or a Drupal `/media/oembed?url=` frame: the Post of the URL it wraps."""
     url = absolute(url, None) or ""
-    if not host_matches(url, *SERVICE_HOSTS):
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    drupal = bool(DRUPAL_ROUTE.search(parts.path)) and "hash" in query
+    if not (drupal or host_matches(url, *SERVICE_HOSTS)):
         return None
-    inner = parse_qs(urlsplit(url).query).get("url", [""])[0]
-    inner = absolute(inner, None)
-    if not inner or host_matches(inner, *SERVICE_HOSTS):
+    inner = absolute(query.get("url", [""])[0], None)
+    if not inner or host_matches(inner, *SERVICE_HOSTS) or inner.split("?")[0] == url.split("?")[0]:
         return None
     post = dispatch_url(inner, exclude=(KEY,))
     if post is not None:
-        post.extra.setdefault("via", urlsplit(url).hostname)
+        post.extra.setdefault("via", "drupal" if drupal else parts.hostname)
         post.extra.setdefault("embed_url", url)
     return post
 
@@ -69,6 +77,13 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
             para = card.find("p")
             cand.post.put("text", text_of(para) if para else None, FALLBACK)
             cands.append(cand)
+    for el in [*doc.find_all(["oembed", "o-embed"], url=True), *doc.find_all(attrs={"data-oembed-url": True})]:
+        url = el.get("url") if el.name in ("oembed", "o-embed") else el.get("data-oembed-url")
+        figure = el.parent if isinstance(el.parent, Tag) and el.parent.name == "figure" else None
+        box = figure if figure is not None and len(figure.find_all(True, recursive=False)) == 1 else el
+        cand = _dispatch(_pasted_url(url), None, el, box, "ckeditor")
+        if cand is not None:
+            cands.append(cand)
     for el in doc.find_all(attrs={"data-settings": True, "data-widget_type": True}):
         if str(el.get("data-widget_type")).startswith("video") and not el.find("iframe"):
             cand = _dispatch(_elementor_url(el), base_url, el, el, "elementor")
@@ -86,6 +101,14 @@ def _dispatch(href, base_url: str, inner: Tag, box: Tag, via: str) -> Candidate 
         return None
     post.extra.setdefault("via", via)
     return Candidate(post.post_url or url, inner, post, box=box)
+
+
+def _pasted_url(value) -> str | None:
+    """A URL as an editor stored it: absolute, or a bare `host.tld/path` (CKEditor keeps what was pasted)."""
+    value = value.strip() if isinstance(value, str) else ""
+    if re.match(r"^[\w-]+(\.[\w-]+)+/", value):
+        value = "https://" + value
+    return absolute(value, None) if re.match(r"^(https?:)?//", value, re.I) else None
 
 
 def _elementor_url(el: Tag) -> str | None:

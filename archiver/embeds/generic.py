@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    LAZY_ATTRS, Candidate, ProviderRecord, absolute, find_iframes, finish, int_attr, title_attr,
+    LAZY_ATTRS, Candidate, ProviderRecord, absolute, find_iframes, finish, int_attr, is_template, title_attr,
 )
 from ._urls import host_matches, host_of
 from .base import DERIVED, FALLBACK, Detected, Post
@@ -42,6 +42,7 @@ WIDGET_PATH = re.compile(r"/(recaptcha|plugins/(like|share_button|follow|likebox
                          r"widgets/(tweet|follow)_button)", re.I)
 SIZE_STYLE = re.compile(r"(?<![-\w])(width|height)\s*:\s*([01])(px)?\s*(;|$|!)", re.I)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+DEFERRED_ATTRS = ("data-pym-src", "data-frame-src")
 GENERIC_TITLES = ("iframe", "Embedded content", "embed", "Advertisement", "3rd party ad content", "Blank")
 
 
@@ -113,10 +114,12 @@ def is_invisible(el: Tag) -> bool:
 
 
 def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
-    cands: list[Candidate] = []
+    cands = _deferred_frames(doc, base_url)
     for el, url in find_iframes(doc, base_url, ("iframe", "amp-iframe")):
         if is_invisible(el) or is_ad_frame(el) or not is_embed_url(url):
             continue
+        if any(c.box is not None and any(p is c.box for p in el.parents) for c in cands):
+            continue                                  # the frame a deferred loader built: one embed
         post = match_url(url)
         if post is None:
             continue
@@ -124,6 +127,25 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
         post.extra["embed_url"] = url
         cands.append(Candidate(url, el, post))
     return finish(cands)
+
+
+def _deferred_frames(doc: BeautifulSoup, base_url: str) -> list[Candidate]:
+    """Newsroom graphics loaded by script: Pym.js (`div[data-pym-src]`, NPR and many newsrooms) and
+    @newswire/frames (`div[data-frame-src]`). The div names the page; the script builds the iframe inside
+    it (a rendered save keeps both: still one embed)."""
+    cands: list[Candidate] = []
+    for attr in DEFERRED_ATTRS:
+        for el in doc.find_all(attrs={attr: True}):
+            value = (el.get(attr) or "").strip()
+            url = absolute(value, base_url) if re.match(r"^(https?:)?//|^/(?!/)", value, re.I) else None
+            if not url or is_template(el) or not is_embed_url(url):
+                continue
+            post = match_url(url)
+            if post is not None:
+                post.extra["embed_url"] = url
+                post.extra["loader"] = attr
+                cands.append(Candidate(url, el, post, box=el))
+    return cands
 
 
 PROVIDER = ProviderRecord(key=KEY, name="Embedded page", order=950, find=find, match_url=match_url)
