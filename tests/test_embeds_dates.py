@@ -42,3 +42,13 @@ def test_tid_and_tiktok():
     assert tid_time("self") is None and tid_time("3L33VJ4WWBEA7") is None
     assert tiktok_id_time("7428135766506023606") == "2024-10-21T08:00:31Z"
     assert tiktok_id_time("123") is None
+
+
+def test_snowflake_boundary_and_iso_utc():
+    from archiver.embeds._dates import iso_utc
+    assert snowflake_time("16234567890") is None          # a sequential ID from mid-2010, below the boundary
+    assert snowflake_time("29700859247") is None
+    assert snowflake_time("146622441274351616") == "2011-12-13T16:08:08Z"
+    assert iso_utc("2010-06-15T18:20:00-04:00") == "2010-06-15T22:20:00Z"
+    assert iso_utc("2011-07-15T11:53:09Z") == "2011-07-15T11:53:09Z"
+    assert iso_utc("2011-07-15") is None and iso_utc("soon") is None and iso_utc(None) is None

@@ -274,3 +274,15 @@ def test_match_url(key, url, post_url):
 ])
 def test_match_url_refuses_what_is_not_a_post(key, url):
     assert provider(key).match_url(url) is None
+
+
+def test_twitter_2011_codes_pre_snowflake_ids_and_wordpress_autop():
+    old, pre_snowflake, autop = (d.post for d in found("twitter_old_and_autop.html"))
+    assert (old.author_name, old.author_handle) == ("Harbour Office", "harbouroffice")
+    assert old.text == "Ferry timetable changes from Monday, see the harbour office site"
+    assert old.published_at == "2011-12-13T16:08:08Z"
+    # before snowflakes (late 2010) the ID carries no time: the permalink's data-datetime does
+    assert pre_snowflake.published_at == "2010-06-15T22:20:00Z" and pre_snowflake.sources["published_at"] == FALLBACK
+    # autop's byline paragraph is not post text
+    assert autop.text == "Road closed at the bridge until noon #traffic"
+    assert (autop.author_name, autop.author_handle, autop.date_text) == ("County Roads", "countyroads", "June 6, 2024")

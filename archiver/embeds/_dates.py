@@ -13,6 +13,8 @@ import unicodedata
 from datetime import date, datetime, timezone
 
 TWITTER_EPOCH_MS = 1288834974657
+# The last sequential (pre-snowflake) X post ID, late 2010: smaller IDs carry no time.
+LAST_SEQUENTIAL_X_ID = 29700859247
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 
 # Month names and abbreviations, accents removed, lower case: en, fr, de, nl, es, pt, it, sv/da/no,
@@ -105,6 +107,19 @@ def _utc(seconds: float) -> str:
     return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_utc(stamp: str | None) -> str | None:
+    """A machine timestamp with a time and a zone ("2010-06-15T18:20:00-04:00", "…Z") in UTC 'Z' form;
+    None for anything else (a bare date, text)."""
+    stamp = (stamp or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})", stamp, re.I):
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _utc(moment.timestamp())
+
+
 def snowflake_time(post_id: str | int | None) -> str | None:
     """Creation time of an X post from its ID (snowflake: milliseconds since the Twitter epoch in the
     bits above 22). IDs from before snowflakes (late 2010) are sequential and give None."""
@@ -112,7 +127,7 @@ def snowflake_time(post_id: str | int | None) -> str | None:
         value = int(str(post_id))
     except (TypeError, ValueError):
         return None
-    if value < (1 << 32):          # pre-snowflake sequential IDs carry no time
+    if value <= LAST_SEQUENTIAL_X_ID:      # pre-snowflake sequential IDs carry no time
         return None
     ms = (value >> 22) + TWITTER_EPOCH_MS
     if not 1288834974657 <= ms <= 4102444800000:   # 2010-11-04 .. 2100-01-01

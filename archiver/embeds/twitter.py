@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import _social
-from ._dates import parse_date_text, snowflake_time
+from ._dates import iso_utc, parse_date_text, snowflake_time
 from ._media_util import Candidate, find_iframes, finish, iframe_url
 from ._urls import absolute, host_matches
 from .base import DERIVED, FALLBACK, Detected, Post
@@ -107,12 +107,14 @@ def _permalink(quote: Tag, base_url: str) -> _Permalink | None:
 
 def _text_nodes(quote: Tag, link: Tag) -> list:
     """The post's text: its <p> elements, or (CMSs that drop the <p>) the nodes before the dash."""
-    paras = [p for p in quote.find_all("p") if not _social.has_class(p, "twitter-tweet")]
+    # A paragraph holding the permalink is the byline (WordPress autop wraps "— Name (@handle) date").
+    paras = [p for p in quote.find_all("p")
+             if not _social.has_class(p, "twitter-tweet") and not any(a is link for a in p.find_all("a"))]
     if paras:
         return paras
     nodes: list = []
     for node in quote.children:
-        if node is link:
+        if node is link or (isinstance(node, Tag) and any(a is link for a in node.find_all("a"))):
             break
         if isinstance(node, NavigableString) and any(d in node for d in "\u2014\u2013"):
             before = str(node).split("\u2014")[0].split("\u2013")[0]
@@ -144,7 +146,8 @@ def read_quote(quote: Tag, base_url: str, kind: str = "post") -> Post | None:
     post.put("author_handle", handle, FALLBACK)
     date_text = _social.text_of_link(link.anchor)
     post.put("date_text", date_text, FALLBACK)
-    post.put("published_at", parse_date_text(date_text), FALLBACK)   # only when the ID carries no time
+    # only when the ID carries no time (before late 2010): 2011-2012 codes put data-datetime on the link
+    post.put("published_at", iso_utc(link.anchor.get("data-datetime")) or parse_date_text(date_text), FALLBACK)
     media_links = [a.get("href") for p in text_nodes if isinstance(p, Tag)
                    for a in p.find_all("a") if MEDIA_LINK.match(a.get_text(strip=True))]
     if media_links:
