@@ -286,3 +286,13 @@ def test_twitter_2011_codes_pre_snowflake_ids_and_wordpress_autop():
     # autop's byline paragraph is not post text
     assert autop.text == "Road closed at the bridge until noon #traffic"
     assert (autop.author_name, autop.author_handle, autop.date_text) == ("County Roads", "countyroads", "June 6, 2024")
+
+
+def test_facebook_share_links_and_short_video_links():
+    share_post, share_video, short = (d.post for d in found("facebook_share_links.html"))
+    assert (share_post.provider, share_post.kind) == ("facebook", "post")
+    assert share_post.post_url == "https://www.facebook.com/share/p/1AbCdEfGhJ/" and share_post.post_id == "1AbCdEfGhJ"
+    assert share_post.author_handle is None                      # "share" is no page name
+    assert (share_video.provider, share_video.kind, share_video.post_id) == ("facebook", "video", "9ZyXwVuTsR")
+    assert (short.kind, short.post_url) == ("video", "https://fb.watch/qR7sT8uV9w/")
+    assert short.author_handle is None and short.author_url is None   # fb.watch/CODE names no page

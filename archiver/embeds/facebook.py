@@ -26,8 +26,10 @@ KEY = "facebook"
 HOSTS = ("facebook.com", "fb.com", "fb.watch")
 PLUGIN_PATH = re.compile(r"^(?:/v[\d.]+)?/plugins/(post|video|page|comment_embed)\.php$")
 LEGACY_PLAYER = re.compile(r"^/(?:video/embed|v/(?P<id>\d+))")
-VIDEO_PATH = re.compile(r"/(?:videos|reel|watch)(?:/|$)|^/video\.php")
+VIDEO_PATH = re.compile(r"/(?:videos|reel|watch)(?:/|$)|^/video\.php|^/share/[vr]/")
 ID_IN_PATH = re.compile(r"/(?:posts|videos|reel|permalink|photos(?:/[\w.]+)?)/([\w]+)/?$")
+# "Share > Copy link" URLs: /share/p/CODE/ (post), /share/v/CODE/ (video), /share/r/CODE/ (reel).
+SHARE_PATH = re.compile(r"^/share/[pvr]/([\w-]+)/?$")
 ID_PARAMS = ("story_fbid", "fbid", "v", "video_id")
 # First path segments that are not a page's vanity name.
 NOT_PAGES = {"permalink.php", "photo.php", "video.php", "story.php", "watch", "reel", "share", "groups",
@@ -49,12 +51,14 @@ def _post_id(url: str | None) -> str | None:
     for name in ID_PARAMS:
         if query.get(name):
             return query[name][0]
-    m = ID_IN_PATH.search(parts.path)
+    m = ID_IN_PATH.search(parts.path) or SHARE_PATH.match(parts.path)
     return m.group(1) if m else None
 
 
 def _page_name(url: str | None) -> str | None:
     """The vanity name in https://www.facebook.com/NAME/..., which is the closest thing to a handle."""
+    if not host_matches(url, "facebook.com", "fb.com"):     # fb.watch/CODE names a video, not a page
+        return None
     segments = [s for s in urlsplit(url or "").path.split("/") if s]
     if (segments and segments[0].lower() not in NOT_PAGES and not segments[0].isdigit()
             and re.fullmatch(r"[\w.\-]+", segments[0])):
