@@ -296,3 +296,13 @@ def test_facebook_share_links_and_short_video_links():
     assert (share_video.provider, share_video.kind, share_video.post_id) == ("facebook", "video", "9ZyXwVuTsR")
     assert (short.kind, short.post_url) == ("video", "https://fb.watch/qR7sT8uV9w/")
     assert short.author_handle is None and short.author_url is None   # fb.watch/CODE names no page
+
+
+def test_mastodon_iframe_without_its_class_is_known_by_its_embed_path():
+    dets = found("mastodon_classless.html")
+    assert [(d.post.provider, d.post.post_url) for d in dets] == [
+        ("mastodon", "https://social.example.org/@harbourwatch/113204455667788990"),
+        ("generic", "https://social.example.org/@harbourwatch"),
+        ("generic", "https://blog.example.net/@writer/a-long-story-title-1a2b3c4d/embed"),
+    ]
+    assert dets[0].post.author_handle == "harbourwatch@social.example.org"

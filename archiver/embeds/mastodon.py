@@ -1,6 +1,7 @@
 """Mastodon, any instance: `iframe.mastodon-embed` (src `https://INSTANCE/@user/ID/embed`) and the
 4.3+ `blockquote.mastodon-embed[data-embed-url]` ("Post by @user@INSTANCE", no text). Instances are
-unbounded, so detection keys on the `mastodon-embed` class, never on a guessed host."""
+unbounded, so detection keys on the `mastodon-embed` class, never on a guessed host; an iframe whose
+class an HTML filter dropped is still known by its src shape, `/@user/NUMERIC_ID/embed`."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from . import _social
-from ._media_util import Candidate, finish, iframe_url
+from ._media_util import Candidate, find_iframes, finish, iframe_url
 from ._urls import absolute, bare_host
 from .base import DERIVED, FALLBACK, Detected, Post
 
@@ -60,8 +61,18 @@ def _candidates(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
             yield Candidate(identity=post.post_url or "", inner=el, post=post, box=el)
 
 
+def _classless_iframes(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
+    for frame, url in find_iframes(doc, base_url):
+        if _social.has_class(frame, "mastodon-embed") or not urlsplit(url).path.rstrip("/").endswith("/embed"):
+            continue
+        post = match_url(url)
+        if post is not None:
+            post.extra["embed_url"] = url
+            yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+
+
 def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
-    return finish(_candidates(doc, base_url))
+    return finish([*_candidates(doc, base_url), *_classless_iframes(doc, base_url)])
 
 
 PROVIDER = _social.ProviderRecord(key=KEY, name="Mastodon", order=160, find=find, match_url=match_url)
