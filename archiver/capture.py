@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import pickle
+import queue
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -140,10 +143,11 @@ def _capture_html(snap: Snapshot, page: Fetched, fetcher: Fetcher, settings: Set
     base = base_url_of(doc, page_url)
     detected = _detect_embeds(doc, page_url)
     posts = [d.post for d in detected]
-    # asking the platforms and fetching requisites are independent: do both at once
-    wanted = page_requisites(doc, base) if settings.fetch_assets else []
+    # asking the platforms and fetching requisites are independent: do both at once, starting
+    # with the platforms (a chain of requests per post, the longest part of most captures)
     with ThreadPoolExecutor(max_workers=2) as side:
         enriched = side.submit(_enrich, posts, fetcher, settings, budget)
+        wanted = page_requisites(doc, base) if settings.fetch_assets else []
         metadata = side.submit(extract_article, doc, text, page_url)
         snap.resources = fetch_requisites(wanted, shared, settings, budget) if wanted else []
         snap.meta = metadata.result()
@@ -258,22 +262,109 @@ def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
         seconds=(snap.duration_ms or 0) / 1000)
 
 
-# Several pages are captured in worker processes (the work is partly CPU: parsing, TLS, hashing),
-# each with its own pooled session and its own SharedFetches. One page runs in this process.
-_worker: tuple[Fetcher, SharedFetches, Settings] | None = None
+# Several pages are captured in forked worker processes (the work is partly CPU: parsing, TLS,
+# hashing), each capturing a few pages at once in threads with one pooled session and one
+# SharedFetches: fewer processes fetch the site's shared requisites and open TLS connections
+# fewer times. One page, or a library caller, runs in this process.
+_STOP = None
 
 
-def _start_worker(settings: Settings) -> None:
-    global _worker
+def _worker_main(settings: Settings, threads: int, tasks, results) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops us
     fetcher = Fetcher(settings)
-    _worker = (fetcher, SharedFetches(fetcher), settings)
+    shared = SharedFetches(fetcher)
+
+    def capture_loop() -> None:
+        while (task := tasks.get()) is not _STOP:
+            index, url = task
+            try:
+                results.put((index, capture_page(url, fetcher, settings, shared), None))
+            except BaseException as exc:  # a bug: the parent raises it from the Future
+                results.put((index, None, _picklable(exc)))
+
+    loops = [threading.Thread(target=capture_loop, daemon=True) for _ in range(threads)]
+    for t in loops:
+        t.start()
+    for t in loops:
+        t.join()
 
 
-def _capture_in_worker(url: str) -> Snapshot:
-    assert _worker is not None
-    fetcher, shared, settings = _worker
-    return capture_page(url, fetcher, settings, shared)
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.dumps(exc)
+        return exc
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+class _WorkerPool:
+    """Forked processes, each capturing `threads` pages at once; submit(url) -> Future[Snapshot]."""
+
+    def __init__(self, settings: Settings, processes: int, threads: int):
+        ctx = multiprocessing.get_context("fork")
+        self._tasks, self._results = ctx.Queue(), ctx.Queue()
+        self._futures: dict[int, Future] = {}
+        self._lock = threading.Lock()
+        self._threads = threads
+        self._procs = [ctx.Process(target=_worker_main, args=(settings, threads, self._tasks, self._results),
+                                   daemon=True) for _ in range(processes)]
+        for proc in self._procs:   # fork before this process starts any thread
+            proc.start()
+        self._collector = threading.Thread(target=self._collect, daemon=True)
+        self._collector.start()
+
+    def submit(self, url: str) -> Future:
+        fut: Future = Future()
+        with self._lock:
+            index = len(self._futures)
+            self._futures[index] = fut
+        self._tasks.put((index, url))
+        return fut
+
+    def _collect(self) -> None:
+        while True:
+            try:
+                item = self._results.get(timeout=0.5)
+            except queue.Empty:
+                if any(p.exitcode not in (None, 0) for p in self._procs):
+                    self._fail_pending(RuntimeError("a capture worker process died"))
+                    return
+                continue
+            if item is _STOP:
+                return
+            index, snap, exc = item
+            fut = self._futures[index]
+            if exc is None:
+                fut.set_result(snap)
+            else:
+                fut.set_exception(exc)
+
+    def _fail_pending(self, exc: BaseException) -> None:
+        with self._lock:
+            for fut in self._futures.values():
+                if not fut.done():
+                    fut.set_exception(exc)
+
+    def close(self) -> None:
+        for _ in range(len(self._procs) * self._threads):
+            self._tasks.put(_STOP)
+        for proc in self._procs:
+            proc.join()
+        self._results.put(_STOP)
+        self._collector.join()
+
+    def terminate(self) -> None:
+        for proc in self._procs:
+            proc.terminate()
+        self._tasks.cancel_join_thread()
+        self._fail_pending(RuntimeError("capture stopped"))
+
+
+def _cpu_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @contextmanager
@@ -284,17 +375,14 @@ def _capturer(settings: Settings, n_pages: int) -> Iterator[Callable[[str], Futu
         # fork: the workers start warm with what this process already loaded. Only the CLI asks
         # for processes, and it has no other threads at this point (fork is unsafe with threads).
         from . import _warm  # noqa: F401
-        ctx = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
-                                   initargs=(settings,))
+        processes = min(workers, _cpu_cores())
+        pool = _WorkerPool(settings, processes, threads=-(-workers // processes))
         try:
-            yield lambda url: pool.submit(_capture_in_worker, url)
+            yield pool.submit
         except BaseException:
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.terminate()
             raise
-        pool.shutdown()
+        pool.close()
         return
     with Fetcher(settings) as fetcher, ThreadPoolExecutor(max_workers=workers) as pool:
         shared = SharedFetches(fetcher)

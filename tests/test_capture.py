@@ -321,3 +321,30 @@ def test_tls_error_is_reported(tmp_path, store):
         assert not r.ok and r.error.startswith("TLS error")
     finally:
         srv.stop()
+
+
+def test_pages_in_worker_processes_come_back_in_input_order(site, store, monkeypatch):
+    """The CLI's path: forked worker processes, each capturing several pages at once in threads."""
+    import archiver.capture as capture
+    monkeypatch.setattr(capture, "_cpu_cores", lambda: 2)   # 2 processes x 3 pages in flight
+    urls = [site.url_for(f"/site/article.html?copy={i}") for i in range(6)] + ["nope://x"]
+    results = archive(store, *urls, processes=True, parallel_pages=6)
+    assert [r.url for r in results] == urls
+    assert all(r.ok for r in results[:6]) and results[6].error
+    ids = [r.snapshot_id for r in results[:6]]
+    assert ids == sorted(ids)   # saved in input order
+    assert {len(store.resources(i)) for i in ids} == {len(EXPECTED)}
+    # a process fetches a requisite its pages share once
+    assert sum(1 for req, _ in site.log if req.path == "/site/css/site.css") <= 2
+
+
+def test_a_bug_in_a_worker_process_reaches_the_caller(site, store, monkeypatch):
+    import archiver.capture as capture
+
+    def broken(url, *args):
+        raise ValueError(f"bug while capturing {url}")
+    monkeypatch.setattr(capture, "capture_page", broken)   # inherited by the forked workers
+    with pytest.raises(ValueError, match="bug while capturing"):
+        archive(store, site.url_for("/site/article.html"), site.url_for("/site/other.html"),
+                processes=True, parallel_pages=2)
+    assert store.db.execute("select count(*) from snapshots").fetchone()[0] == 0
