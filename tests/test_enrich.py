@@ -154,6 +154,38 @@ def test_same_post_embedded_twice_asks_the_platform_once(platform):
     assert first.status == second.status == "ok"
 
 
+
+def test_a_posts_images_do_not_wait_for_a_slower_posts_answer(platform):
+    """Each post's images are downloaded as soon as its own answer is in; an image two posts
+    share is still downloaded once, and the results come back in the posts' order."""
+    def slow(request: Request) -> Response:   # slow for post 1 only
+        if request.args["url"].endswith("/1"):
+            time.sleep(0.6)
+        return Response(json.dumps(TWEET_OEMBED), content_type="application/json")
+
+    seen: dict[str, float] = {}
+
+    def image(request: Request) -> Response:
+        seen[request.path] = time.monotonic()
+        return Response(PNG, content_type="image/png")
+    platform.expect_request("/slow/oembed").respond_with_handler(slow)
+    platform.expect_request(re.compile(r"^/cdn/.*")).respond_with_handler(image)
+    slow_post = tweet("1", avatar_url=base(platform) + "/cdn/shared.png", text="t")
+    fast_post = tweet("2", author_name="Fast", text="t", avatar_url=base(platform) + "/cdn/shared.png")
+    fast_post.add_media(Media(base(platform) + "/cdn/fast.png"))
+    slow_post.add_media(Media(base(platform) + "/cdn/slow.png"))
+    started = time.monotonic()
+    resources = run([slow_post, fast_post], platform,
+                    endpoints={"twitter": "/slow/oembed", "twitter.data": "/none?id={id}"})
+    assert seen["/cdn/fast.png"] - started < 0.5          # did not wait for the slow answer
+    assert seen["/cdn/slow.png"] - started >= 0.6
+    assert requests_to(platform, "/cdn/shared.png") == 1
+    assert [r.url.rsplit("/", 1)[-1] for r in resources if r.kind.startswith("post-")] == \
+        ["shared.png", "slow.png", "fast.png"]
+    assert slow_post.avatar_sha256 == fast_post.avatar_sha256 == hashlib.sha256(PNG).hexdigest()
+    assert fast_post.media[0].sha256 and slow_post.media[0].sha256
+
+
 # ---------------------------------------------------------------- gone, refused, broken
 def test_404_means_deleted_and_the_fallback_is_kept(platform):
     platform.expect_request("/tw/oembed").respond_with_json({"error": "Not Found"}, status=404)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import copy
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -50,20 +51,52 @@ class Answer:
 
 def enrich_posts(posts: list[Post], fetcher: Fetcher, settings: Settings,
                  budget: ByteBudget | None = None) -> list[Resource]:
-    """Fill the posts from their platforms and download their images; return the responses used."""
-    resources: list[Resource] = []
+    """Fill the posts from their platforms and download their images; return the responses used.
+    Each distinct post is asked about once; its images are downloaded as soon as its answer is in
+    (not after every post's), each distinct image URL once."""
     if unknown_overrides(settings.endpoints):
         log.warning("Settings.endpoints names no endpoint: %s", ", ".join(unknown_overrides(settings.endpoints)))
-    if settings.enrich and posts:
-        groups = _group(posts)
-        with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(groups)))) as pool:
-            answers = list(pool.map(lambda g: _safe_ask(g[0], fetcher, settings, budget), groups))
-        for group, answer in zip(groups, answers):
+    if not (settings.enrich and posts):
+        return download_images(posts, fetcher, settings, budget)
+    groups = _group(posts)
+    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+        images = _Downloads(pool, fetcher, budget)
+
+        def ask_then_download(group: list[Post]) -> Answer:
+            answer = _safe_ask(group[0], fetcher, settings, budget)
             for post in group:
                 apply_answer(answer, post)
-            resources += answer.resources
-    resources += download_images(posts, fetcher, settings, budget)
-    return resources
+            for url, kind in _wanted_images(group, settings).items():
+                images.start(url, kind)
+            return answer
+
+        answers = list(pool.map(ask_then_download, groups))
+        wanted = _wanted_images(posts, settings)
+        downloads = [images.result(url, kind) for url, kind in wanted.items()]
+    resources = [res for answer in answers for res in answer.resources]
+    _set_digests(posts, downloads)
+    return resources + downloads
+
+
+class _Downloads:
+    """Image downloads of one capture, each URL started once (thread-safe)."""
+
+    def __init__(self, pool: ThreadPoolExecutor, fetcher: Fetcher, budget: ByteBudget | None):
+        self.pool, self.fetcher, self.budget = pool, fetcher, budget
+        self._started: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def start(self, url: str, kind: str) -> None:
+        with self._lock:
+            if url not in self._started:
+                self._started[url] = self.pool.submit(_download, url, kind, self.fetcher, self.budget)
+
+    def result(self, url: str, kind: str) -> Resource:
+        """The download of url, labelled with the kind the first post naming it gave it."""
+        self.start(url, kind)   # every wanted URL was started by its post; this is a safety net
+        res = self._started[url].result()
+        res.kind = kind
+        return res
 
 
 # ------------------------------------------------------------------------ asking
@@ -160,9 +193,21 @@ def _apply_reading(post: Post, row: Endpoint, reading: Reading) -> None:
 # ------------------------------------------------------------------------ images
 def download_images(posts: list[Post], fetcher: Fetcher, settings: Settings,
                     budget: ByteBudget | None = None) -> list[Resource]:
-    """Download every avatar and media image of the posts once; set their sha256.
-    With enrichment off only images the page itself names are fetched: a URL derived from an
-    ID (a YouTube poster on i.ytimg.com) would be asking the platform."""
+    """Download every avatar and media image of the posts once; set their sha256."""
+    wanted = _wanted_images(posts, settings)
+    if not wanted:
+        return []
+    urls = list(wanted)
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(urls)))) as pool:
+        results = list(pool.map(lambda u: _download(u, wanted[u], fetcher, budget), urls))
+    _set_digests(posts, results)
+    return results
+
+
+def _wanted_images(posts: list[Post], settings: Settings) -> dict[str, str]:
+    """Image URL -> kind, in the posts' order. With enrichment off only images the page itself
+    names are fetched: a URL derived from an ID (a YouTube poster on i.ytimg.com) would be
+    asking the platform."""
     def allowed(source: str | None) -> bool:
         return settings.enrich or source != DERIVED
 
@@ -173,11 +218,10 @@ def download_images(posts: list[Post], fetcher: Fetcher, settings: Settings,
         for media in post.media:
             if media.url and allowed(media.source):
                 wanted.setdefault(media.url, "post-media")
-    if not wanted:
-        return []
-    urls = list(wanted)
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(urls)))) as pool:
-        results = list(pool.map(lambda u: _download(u, wanted[u], fetcher, budget), urls))
+    return wanted
+
+
+def _set_digests(posts: list[Post], results: list[Resource]) -> None:
     digests = {res.url: sha256(res.body) for res in results if res.body is not None and res.error is None}
     for post in posts:
         if post.avatar_url in digests:
@@ -185,7 +229,6 @@ def download_images(posts: list[Post], fetcher: Fetcher, settings: Settings,
         for media in post.media:
             if media.url in digests:
                 media.sha256 = digests[media.url]
-    return results
 
 
 def _download(url: str, kind: str, fetcher: Fetcher, budget: ByteBudget | None) -> Resource:
