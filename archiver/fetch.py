@@ -136,13 +136,54 @@ def _retry_after(value: str | None, cap: float) -> float | None:
     return max(0.0, min(when.timestamp() - time.time(), cap))
 
 
+class _Session(requests.Session):
+    """A requests.Session that reads the environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE,
+    .netrc) once per origin instead of once per request: requests' own answer for the first URL of
+    each scheme://host:port, reused (none of it depends on the path). Redirects are rebuilt by
+    requests as before."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple, dict] = {}
+        self._netrc: dict[tuple, object] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
+        if proxies or self.proxies or not self.trust_env:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        key = (_origin(url), stream, verify, cert)
+        settings = self._environment.get(key)
+        if settings is None:
+            settings = self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        return {**settings, "proxies": dict(settings["proxies"])}
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        if self.trust_env and not request.auth and not self.auth:
+            origin = _origin(request.url)
+            if origin not in self._netrc:
+                self._netrc[origin] = requests.utils.get_netrc_auth(request.url) or _NO_AUTH
+            request.auth = self._netrc[origin]
+        return super().prepare_request(request)
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
+_NO_AUTH = _no_auth   # "looked in .netrc, nothing there": requests then skips its own lookup
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
 class Fetcher:
     """One pooled session for a whole run. Thread-safe for concurrent `get` calls."""
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
         s = self.settings
-        self.session = requests.Session()
+        self.session = _Session()
         pool = max(10, s.concurrency * max(1, s.parallel_pages) + 4)
         adapter = HTTPAdapter(pool_connections=32, pool_maxsize=pool, max_retries=0)
         self.session.mount("http://", adapter)

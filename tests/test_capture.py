@@ -348,3 +348,22 @@ def test_a_bug_in_a_worker_process_reaches_the_caller(site, store, monkeypatch):
         archive(store, site.url_for("/site/article.html"), site.url_for("/site/other.html"),
                 processes=True, parallel_pages=2)
     assert store.db.execute("select count(*) from snapshots").fetchone()[0] == 0
+
+
+def test_proxy_environment_is_honoured_for_every_request(server, monkeypatch):
+    """HTTP_PROXY / NO_PROXY are read once per origin (Fetcher caches requests' answer): a proxied
+    origin goes through the proxy every time, a NO_PROXY one never does."""
+    from pytest_httpserver import HTTPServer
+    server.expect_request("/direct").respond_with_data("direct")
+    with HTTPServer(host="127.0.0.1", port=0) as proxy:
+        proxy.expect_request("/via-proxy").respond_with_data("proxied")
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        for var in ("http_proxy", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(var, raising=False)
+        with Fetcher(Settings(retries=0)) as fetcher:
+            for _ in range(2):
+                assert fetcher.get("http://archiver-test.invalid/via-proxy").body == b"proxied"
+                assert fetcher.get(server.url_for("/direct")).body == b"direct"
+        assert len(proxy.log) == 2
+        assert all(req.host == "archiver-test.invalid" for req, _ in proxy.log)
