@@ -71,6 +71,7 @@ def main() -> int:
     ap.add_argument("--latency-ms", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-wget", action="store_true")
+    ap.add_argument("--parallel", type=int, help="pages archiver captures at once (default: its own)")
     args = ap.parse_args()
     options = ("--pages", str(args.pages), "--seed", str(args.seed))
     with site_world(args.site, *options, latency_ms=args.latency_ms) as world:
@@ -83,7 +84,8 @@ def main() -> int:
                        env=env, capture_output=True)
         db = work / "bench.db"
         t0 = time.monotonic()
-        run = subprocess.run([ARCHIVER, "--db", str(db), "archive", "-q", "-i", str(work / "urls.txt")],
+        extra = ["--parallel", str(args.parallel)] if args.parallel else []
+        run = subprocess.run([ARCHIVER, "--db", str(db), "archive", "-q", *extra, "-i", str(work / "urls.txt")],
                              env=env, capture_output=True, text=True)
         t_archiver = time.monotonic() - t0
         if run.returncode != 0:

@@ -32,7 +32,7 @@ def _report(result: CaptureResult, *, quiet: bool, as_json: bool) -> None:
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Downloads in flight per page.")
 @click.option("--parallel", type=click.IntRange(1, 32), default=4, show_default=True,
-              help="Pages captured at once (each in its own worker process).")
+              help="Pages captured at once (spread over one worker process per CPU core).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True,
               help="Seconds to wait for a server (connect and each read).")
 @click.option("--user-agent", help="User-Agent header to send.")
