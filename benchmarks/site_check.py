@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_site import ARCHIVER, DEFAULT_SITE, site_world  # noqa: E402
 
-from archiver.embeds._urls import normalize_url  # noqa: E402
+from archiver.embeds import match_post_url  # noqa: E402
 from archiver.store import Store  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -38,8 +38,10 @@ def check_embeds(store: Store, sid: int, article: dict, problems: list[str]) -> 
         problems.append(f"{article['url']}: {len(rows)} embeds stored, manifest lists {len(article['embeds'])}")
     for want, row in zip(article["embeds"], rows):
         where = f"{article['url']} [{row['position']}] {want['provider']}"
-        if row["post_url"] != normalize_url(want["post_url"]):
-            problems.append(f"{where}: post_url {row['post_url']} != {normalize_url(want['post_url'])}")
+        matched = match_post_url(want["post_url"])
+        expected_url = matched.post_url if matched else want["post_url"]
+        if row["post_url"] != expected_url:
+            problems.append(f"{where}: post_url {row['post_url']} != {expected_url}")
         if want["deleted"]:
             if row["status"] not in ("deleted", "unavailable"):
                 problems.append(f"{where}: deleted at the provider but status {row['status']}")

@@ -426,18 +426,19 @@ def test_mastodon_asks_the_post_instance(platform):
 
 # ---------------------------------------------------------------- the table and the request URLs
 def test_every_endpoint_row_is_https_and_unique():
-    from archiver.enrich.endpoints import TABLE
-    keys = [row.key for row in TABLE]
-    assert len(keys) == len(set(keys))
-    for row in TABLE:
+    from archiver import embeds
+    rows = [e for p in embeds.providers() for e in p.endpoints]
+    keys = [row.key for row in rows]
+    assert len(keys) == len(set(keys)) == len(embeds.endpoint_keys())
+    for row in rows:
         assert row.url.startswith(("https://", "{instance}")), row.key
-    providers = {row.provider for row in TABLE}
+    providers = {row.provider for row in rows}
     assert {"twitter", "youtube", "vimeo", "tiktok", "reddit", "bluesky", "mastodon", "flickr", "spotify",
             "soundcloud", "dailymotion", "facebook", "instagram", "threads"} <= providers
 
 
 def test_overrides_replace_one_row_and_typos_are_reported():
-    from archiver.enrich.endpoints import endpoints_for, unknown_overrides
+    from archiver.enrich.request import endpoints_for, unknown_overrides
     rows = endpoints_for("facebook", "video", {"facebook.video-page": "http://127.0.0.1:1/v?href={url}"})
     assert [r.key for r in rows] == ["facebook.video", "facebook.video-page"]
     assert rows[1].url == "http://127.0.0.1:1/v?href={url}"
@@ -445,7 +446,7 @@ def test_overrides_replace_one_row_and_typos_are_reported():
 
 
 def test_x_widget_token_matches_what_the_widget_computes():
-    from archiver.enrich.request import radix36, x_widget_token
+    from archiver.embeds.twitter import radix36, x_widget_token
     # reference values printed by JavaScript's Number#toString(36)
     assert [radix36(v) for v in (0.5, 35.5, 1 / 3, 3.141592653589793, 255.0)] == ["0.i", "z.i", "0.c", "3.53i5ab8p5f", "73"]
     assert x_widget_token("1783456789012345678") == "4bmw7laamzy"

@@ -6,8 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from archiver.render import render_card
-from archiver.render.cards import PLATFORMS, duration_text, human_date, initials
-from archiver.templating import templates_dir
+from archiver import embeds
+from archiver.render.cards import duration_text, family_of, human_date, initials, platform_of
+from archiver.templating import environment
 
 STORED = {"avatar1": "assets/avatar1.jpg", "img1": "assets/img1.jpg", "poster1": "assets/poster1.jpg"}
 
@@ -32,14 +33,13 @@ def full_row(provider: str) -> dict:
             "sources": {"text": "fallback", "author_name": "oembed"}, "status": "ok"}
 
 
-@pytest.mark.parametrize("provider", sorted(PLATFORMS))
-def test_every_provider_has_a_template_and_a_full_card(provider):
-    assert (templates_dir() / "cards" / f"{provider}.html").is_file()
+@pytest.mark.parametrize("provider", sorted(p.key for p in embeds.providers()))
+def test_every_provider_gets_a_full_card_with_its_own_name(provider):
     c = card(full_row(provider), preserved_at="2025-01-02T03:04:05Z")
     text = c.get_text(" ", strip=True)
     assert c["data-provider"] == provider
     assert "Rosa Kowalski" in text
-    assert PLATFORMS[provider].name in text
+    assert embeds.provider(provider).name in text and platform_of(provider).name == embeds.provider(provider).name
     assert c.find("time")["datetime"] == "2024-09-25T16:28:02Z" and "25 September 2024" in c.find("time").get_text()
     assert c.find("a", href=f"https://{provider}.example/post/1") is not None
     assert "2 January 2025" in c.find(class_="arc-card__foot").get_text()
@@ -124,3 +124,20 @@ def test_small_helpers():
     assert human_date("2024-02-03T10:00:00+02:00") == ("2024-02-03T08:00:00Z", "3 February 2024, 08:00 UTC")
     assert human_date("yesterday") == (None, None)
     assert duration_text(59) == "0:59" and duration_text("bad") is None and duration_text(0) is None
+
+
+def test_templates_are_chosen_by_provider_then_family_then_the_post_card():
+    from archiver.render.cards import template_for
+    env = environment()
+    assert template_for("reddit", "post", env).name == "cards/reddit.html"        # its own
+    assert template_for("vimeo", "video", env).name == "cards/video.html"         # its family's
+    assert template_for("substack", "article", env).name == "cards/article.html"
+    assert template_for("newsite", "photo", env).name == "cards/post.html"        # the shared card
+    # the family comes from the provider (a YouTube playlist is still a video) or from the post's kind
+    assert family_of("playlist", "youtube") == "video" and family_of("track", "spotify") == "audio"
+    assert family_of("post", "wordpress") == "article" and family_of("photo", "flickr") == "photo"
+    assert family_of("video", "newsite") == "video" and family_of("post", "newsite") == "post"
+    # a video platform without a template of its own still gets the video layout
+    c = card({"provider": "dailymotion", "kind": "video", "title": "Clip", "media": [{"sha256": "poster1"}],
+              "post_url": "https://www.dailymotion.com/video/x8abc"})
+    assert c.find(class_="arc-card__poster") is not None and "Watch on Dailymotion" in c.get_text()

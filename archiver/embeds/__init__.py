@@ -1,10 +1,11 @@
 """The embed-provider registry.
 
 Every module in this package that defines `PROVIDER` is a provider (see base.py for the
-contract). Adding a provider is adding a module: nothing else changes. Providers run in
-`order` (specific first, the generic fallback last); an element claimed by one provider,
-or anything inside or around it, is not offered to the next. A provider that fails is
-logged and skipped: it never aborts a capture.
+contract): it owns detection, URL matching, display, endpoints and the readers of their answers.
+Adding a provider is adding a module: nothing else changes. Providers run in `order` (specific
+first, the generic fallback last); an element claimed by one provider, or anything inside or
+around it, is not offered to the next. A provider that fails is logged and skipped: it never
+aborts a capture. Render and enrichment ask this module, never a table of their own.
 """
 from __future__ import annotations
 
@@ -16,9 +17,14 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from .base import Detected, Media, Post, Provider
+from ._urls import host_matches
+from .base import Detected, Display, Endpoint, Media, Post, Provider
 
-__all__ = ["Detected", "Media", "Post", "Provider", "detect", "providers", "provider"]
+__all__ = ["Detected", "Display", "Endpoint", "Media", "Post", "Provider", "detect", "endpoints", "endpoint_keys",
+           "fallback_provider", "is_platform_url", "match_post_url", "providers", "provider"]
+
+GENERIC = "generic"    # the key of the catch-all provider: cards of unknown providers look like its cards
+SPECIFIC_ORDER = 500   # providers below this order are platforms; above are wrappers and the catch-all
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +42,50 @@ def providers() -> tuple[Provider, ...]:
     return tuple(sorted(found, key=lambda p: (p.order, p.key)))
 
 
-def provider(key: str) -> Provider | None:
-    return next((p for p in providers() if p.key == key), None)
+def provider(key: str | None) -> Provider | None:
+    return _by_key().get(key or "")
+
+
+@functools.cache
+def _by_key() -> dict[str, Provider]:
+    return {p.key: p for p in providers()}
+
+
+def fallback_provider() -> Provider:
+    """The catch-all provider, whose display stands in for providers this build does not know."""
+    return _by_key()[GENERIC]
+
+
+def endpoints(key: str, kind: str = "post") -> list[Endpoint]:
+    """Where a post of this provider and kind can be asked about, in the order to ask."""
+    prov = provider(key)
+    return [e for e in prov.endpoints if e.serves(kind)] if prov else []
+
+
+@functools.cache
+def endpoint_keys() -> frozenset[str]:
+    return frozenset(e.key for p in providers() for e in p.endpoints)
+
+
+def match_post_url(url: str) -> Post | None:
+    """The post a URL points at, when a platform provider recognises it (a status, a video, ...);
+    wrappers and the catch-all are not asked."""
+    for prov in providers():
+        if prov.order >= SPECIFIC_ORDER or not prov.hosts:
+            continue
+        try:
+            post = prov.match_url(url)
+        except Exception:  # a provider's bug must not hide the URL from the others
+            log.warning("provider %s failed to match %s", prov.key, url, exc_info=True)
+            continue
+        if post is not None and post.post_url:
+            return post
+    return None
+
+
+def is_platform_url(url: str) -> bool:
+    """True when the URL is on a host one of the platforms serves from (posts, embeds, media)."""
+    return any(prov.hosts and host_matches(url, *prov.hosts) for prov in providers())
 
 
 def parse(html: str | bytes) -> BeautifulSoup:

@@ -1,6 +1,5 @@
 """Small pure helpers shared by the media providers (video, audio, image, iframe families).
 
-- `ProviderRecord` (from base): the provider record (key, name, order, find, match_url) as data.
 - `iframe_url`: an iframe's real source, reading lazy-loading and consent-manager attributes.
 - `outer_box`: the outermost element an embed owns (padding-ratio wrappers, WordPress wrappers).
 - `finish`: candidates to Detected; a lazy element and its `<noscript>` copy are one embed.
@@ -15,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ._urls import absolute as _absolute
-from .base import DERIVED, Detected, Media, Post, ProviderRecord  # noqa: F401  (providers import it from here)
+from .base import DERIVED, Detected, Media, Post  # noqa: F401
 
 # Attributes where lazy loaders (lazysizes, WP Rocket, LiteSpeed, Ezoic, a3 Lazy Load...) and consent
 # managers park an iframe's real URL: Cookiebot (data-cookieblock-src), Complianz (data-src-cmplz; its

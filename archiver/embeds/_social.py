@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import _text
 from ._urls import absolute
-from .base import DERIVED, FALLBACK, Detected, Media, Post, ProviderRecord  # noqa: F401  (providers import it from here)
+from .base import DERIVED, FALLBACK, Detected, Media, Post  # noqa: F401
 
 # "Name (@handle)", "Name (@handle@instance)"; the name is whatever precedes the parenthesis.
 BYLINE = re.compile(r"(?P<name>[^()\n]*?)\s*\(\s*@(?P<handle>[\w.\-]+(?:@[\w.\-]+)?)\s*\)")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track who shared what; never part of a post's identity.
@@ -9,26 +11,18 @@ TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|ref_src|ref_url|ref|refer|referrer|igsh|igshid|si|s|t|fbclid|gclid|mc_cid|mc_eid|"
     r"feature|share_id|sender_device|is_from_webapp|is_copy_url|ref_source|cr|v|_nc_\w+|embed_source|"
     r"source|rdt|context|lang|dnt|theme)$", re.I)
-# Parameters that *are* the identity on some hosts and must survive.
-KEEP_PARAMS = {
-    "youtube.com": {"v", "list", "t"},
-    "facebook.com": {"story_fbid", "id", "fbid", "v", "set"},
-    "vimeo.com": {"h"},
-    "twitch.tv": {"channel", "video", "collection", "clip"},
-    "dailymotion.com": {"video"},
-}
-HOST_ALIASES = {
-    "twitter.com": "x.com", "mobile.twitter.com": "x.com", "mobile.x.com": "x.com", "m.twitter.com": "x.com",
-    "m.facebook.com": "facebook.com", "mbasic.facebook.com": "facebook.com", "web.facebook.com": "facebook.com",
-    "developers.facebook.com": "facebook.com", "business.facebook.com": "facebook.com",
-    "m.youtube.com": "youtube.com", "music.youtube.com": "youtube.com", "youtube-nocookie.com": "youtube.com",
-    "instagr.am": "instagram.com", "m.tiktok.com": "tiktok.com", "vm.tiktok.com": "tiktok.com",
-    "old.reddit.com": "reddit.com", "new.reddit.com": "reddit.com", "np.reddit.com": "reddit.com",
-    "threads.net": "threads.com", "m.vk.com": "vk.com", "mobile.bsky.app": "bsky.app",
-}
-# Hosts whose canonical form carries www.
-WWW_HOSTS = {"facebook.com", "instagram.com", "youtube.com", "tiktok.com", "reddit.com", "threads.com",
-             "linkedin.com", "pinterest.com", "flickr.com", "dailymotion.com", "tumblr.com"}
+
+
+@dataclass(frozen=True)
+class UrlRules:
+    """How one platform writes its canonical post URLs (its provider declares them)."""
+
+    aliases: Mapping[str, str] = field(default_factory=dict)   # host (without www.) -> canonical host
+    keep: frozenset[str] = frozenset()   # query parameters that are the identity (never stripped)
+    www: frozenset[str] = frozenset()    # canonical hosts that carry www.
+
+
+PLAIN = UrlRules()
 
 
 def absolute(url: str | None, base: str | None) -> str | None:
@@ -50,9 +44,10 @@ def bare_host(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def normalize_url(url: str | None, keep: set[str] | None = None) -> str | None:
-    """Canonical form of a post URL: https, canonical host (www/mobile folded), tracking
-    parameters and fragment removed. Keeps identity parameters (YouTube ?v=, Facebook story_fbid...)."""
+def normalize_url(url: str | None, rules: UrlRules = PLAIN) -> str | None:
+    """Canonical form of a post URL: https, canonical host (www/mobile hosts folded by the
+    platform's rules), tracking parameters and fragment removed; the platform's identity
+    parameters (Facebook's story_fbid...) are kept."""
     if not url:
         return None
     url = url.strip()
@@ -62,14 +57,10 @@ def normalize_url(url: str | None, keep: set[str] | None = None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return url
     host = bare_host(parts.hostname)
-    host = HOST_ALIASES.get(host, host)
-    keep_here = set(keep or ())
-    for domain, names in KEEP_PARAMS.items():
-        if host == domain or host.endswith("." + domain):
-            keep_here |= names
+    host = rules.aliases.get(host, host)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k in keep_here or not TRACKING_PARAMS.match(k)]
-    if host in WWW_HOSTS:
+             if k in rules.keep or not TRACKING_PARAMS.match(k)]
+    if host in rules.www:
         host = "www." + host
     path = parts.path or "/"
     path = re.sub(r"/{2,}", "/", path)

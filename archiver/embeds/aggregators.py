@@ -21,11 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    Candidate, ProviderRecord, absolute, confirm_media, dispatch_url, find_iframes, finish, is_template, title_attr,
+    Candidate, absolute, confirm_media, dispatch_url, find_iframes, finish, is_template, title_attr,
 )
 from ._text import text_of
 from ._urls import host_matches
-from .base import FALLBACK, Detected, Media, Post
+from .base import FALLBACK, Detected, Display, Media, Post, ProviderRecord
 
 KEY = "aggregator"
 DRUPAL_ROUTE = re.compile(r"/media/oembed/?$")
@@ -123,4 +123,7 @@ def _elementor_url(el: Tag) -> str | None:
     return next((settings[k] for k in keys if isinstance(settings.get(k), str) and settings[k]), None)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Embed services", order=650, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="Embed services", order=650, find=find, match_url=match_url,
+    display=Display("↗", "#5f6368", handle_prefix=""),
+    hosts=SERVICE_HOSTS)

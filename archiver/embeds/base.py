@@ -1,30 +1,32 @@
 """The embedded-post model and the provider contract.
 
-A provider module (one per platform family, in this package) defines a module-level
-`PROVIDER` object with:
+A provider module (one per platform, in this package) owns everything about its platform and
+assigns a `ProviderRecord` to a module-level `PROVIDER`:
 
-    key:    stable string id ("twitter", "facebook", ...): stored in embeds.provider,
-            picks the card template cards/<key>.html
-    name:   human name ("X (Twitter)")
-    order:  int; lower runs first. Specific providers < 500, aggregators/wrappers 500-899,
-            the generic fallback 900+
-    find(doc: bs4.BeautifulSoup, base_url: str) -> Iterable[Detected]
-            yield every embed of this provider in the document, in any order. It must not
-            yield elements inside an element already claimed (see Detection.claimed).
-    match_url(url: str) -> Post | None
-            a Post (provider, kind, post_url, post_id set) when the URL is one of this
-            platform's posts, else None. Used for bare URLs (WordPress embed wrappers,
-            aggregators such as Iframely/Embedly, amp-iframe) and by enrichment.
-Where each platform answers (oEmbed endpoint, embed page) is declared in ONE table,
-archiver/enrich/endpoints.py, keyed by provider key, so users and tests can point the
-archiver elsewhere through configuration.
+    key        stable string id ("twitter", "facebook", ...): stored in embeds.provider, picks the
+               card template (cards/<key>.html, else cards/<family>.html, else cards/post.html)
+    name       human name ("X (Twitter)")
+    order      lower runs first: specific providers < 500, wrappers/aggregators 500-899, generic 900+
+    find(doc, base_url) -> Iterable[Detected]
+               every embed of this platform in a parsed document
+    match_url(url) -> Post | None
+               a Post (provider, kind, post_url, post_id) when the URL is one of the platform's posts
+    display    how cards show the platform (Display: short label, brand colour, handle prefix,
+               hashtag/mention links, the link's verb)
+    family     what its posts are by default: post | video | audio | photo | link | article
+    hosts      the domains the platform serves from (posts, embeds, answers, media)
+    endpoints  where the platform answers about a post (oEmbed, embed page, data API), each with
+               the pure function that reads that answer, asked in this order
+    url_values(post) -> {placeholder: value}
+               what the endpoints' URL templates are filled with ({id}, {token}, ...)
 
-Providers are pure: bytes/soup in, `Post` out. No network, no storage, no rendering.
+Providers are pure: markup and answers in, `Post` / `Reading` out. No network, no storage, no
+rendering. Settings.endpoints ({endpoint key: URL}) points any endpoint elsewhere.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Protocol
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Callable, Iterable
 
 from bs4 import Tag
 
@@ -112,6 +114,80 @@ class Detected:
     position: int = -1           # order in the page, set by the registry
 
 
+# What kind of place an endpoint is.
+OEMBED_ENDPOINT = "oembed"      # an oEmbed endpoint (JSON); the request adds url= and the row's params
+EMBED_PAGE_ENDPOINT = "embed-page"  # the HTML document the platform's embed iframe shows
+DATA_ENDPOINT = "data"          # the JSON document behind an embed page
+ENDPOINT_KINDS = (OEMBED_ENDPOINT, EMBED_PAGE_ENDPOINT, DATA_ENDPOINT)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A platform's answer to one request, as plain data (what a reader reads)."""
+
+    url: str
+    status: int | None = None          # None: no answer at all (see error)
+    body: bytes = b""
+    mime_type: str = ""                 # media type without parameters, lower case
+    error: str | None = None            # one line: why there is no usable answer
+
+
+@dataclass
+class Reading:
+    """What one answer said about a post."""
+
+    outcome: str                                           # see OUTCOMES in archiver.embeds.reading
+    fields: dict[str, Any] = field(default_factory=dict)   # Post field -> value
+    media: list[Media] = field(default_factory=list)
+    raw: dict[str, Any] | None = None                      # the oEmbed JSON, when there was one
+    error: str | None = None                               # one line
+    extra: dict[str, Any] = field(default_factory=dict)    # Post.extra additions (duration, ...)
+    evidence: str | None = None                            # what in the answer decided the outcome
+
+
+Reader = Callable[[Reply, Post], Reading]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One place a platform can be asked about a post, the way its own embed asks."""
+
+    key: str                       # unique; also the Settings.endpoints override key
+    kind: str                      # OEMBED_ENDPOINT | EMBED_PAGE_ENDPOINT | DATA_ENDPOINT
+    url: str                       # oEmbed: base URL; others: a template with {placeholders}
+    read: Reader                   # the reader of this endpoint's answer (pure)
+    params: tuple[tuple[str, str], ...] = ()   # fixed query parameters (oEmbed)
+    needs_meta_token: bool = False  # asked only when Settings.meta_token is set (sent as access_token)
+    post_kinds: tuple[str, ...] = ()    # only for these Post.kind values (empty: any)
+    except_kinds: tuple[str, ...] = ()  # never for these Post.kind values
+    accept: str | None = None      # the Accept header to send (None: the fetcher's default)
+    provider: str = ""             # filled in by ProviderRecord
+
+    def serves(self, kind: str) -> bool:
+        if kind in self.except_kinds:
+            return False
+        return not self.post_kinds or kind in self.post_kinds
+
+
+@dataclass(frozen=True)
+class Display:
+    """How a preserved card shows a platform."""
+
+    label: str                     # one or two characters drawn in the card's mark ("X", "▶")
+    color: str                     # brand colour of the mark (#rrggbb)
+    handle_prefix: str = "@"       # written before handles ("@", "u/", "" for none)
+    hashtag_url: str | None = None  # "https://x.com/hashtag/{}"
+    mention_url: str | None = None  # "https://x.com/{}"
+    verb: str = "View on"          # the link to the original: "<verb> <name>"
+
+
+FAMILIES = ("post", "video", "audio", "photo", "link", "article")
+
+
+def _post_id_values(post: Post) -> dict[str, str]:
+    return {"id": post.post_id} if post.post_id else {}
+
+
 @dataclass(frozen=True)
 class ProviderRecord:
     """A provider as data: what a provider module assigns to `PROVIDER`."""
@@ -121,13 +197,15 @@ class ProviderRecord:
     order: int
     find: Callable[[Any, str], Iterable[Detected]]
     match_url: Callable[[str], "Post | None"]
+    display: Display = Display("↗", "#5f6368", handle_prefix="")
+    family: str = "post"
+    hosts: tuple[str, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    url_values: Callable[[Post], dict[str, str]] = _post_id_values
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "endpoints", tuple(
+            e if e.provider == self.key else replace(e, provider=self.key) for e in self.endpoints))
 
 
-class Provider(Protocol):
-    key: str
-    name: str
-    order: int
-
-    def find(self, doc: Any, base_url: str) -> Iterable[Detected]: ...
-
-    def match_url(self, url: str) -> Post | None: ...
+Provider = ProviderRecord

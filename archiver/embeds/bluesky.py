@@ -16,7 +16,10 @@ from . import _social
 from ._dates import parse_date_text, tid_time
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from ._pages import read_card_page
+from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
+                   ProviderRecord)
 
 KEY = "bluesky"
 AT_URI = re.compile(r"^at://(?P<actor>[^/]+)/app\.bsky\.feed\.post/(?P<rkey>[\w.~:-]+)$")
@@ -136,4 +139,33 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish([*_blockquotes(doc, base_url), *_iframes(doc, base_url)])
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Bluesky", order=150, find=find, match_url=match_url)
+_AT_URI_IN = re.compile(r"at://(did:[a-z]+:[\w.:%-]+)/app\.bsky\.feed\.post/([\w-]+)", re.I)
+_DID_URL_IN = re.compile(r"bsky\.app/profile/(did:[\w.:%-]+)/post/([\w-]+)", re.I)
+
+
+def url_values(post: Post) -> dict[str, str]:
+    """{did} and {rkey} of the embed page: from an AT-URI anywhere in the post, else a DID-form URL."""
+    strings = [post.post_url, post.post_url_original, *(v for v in post.extra.values() if isinstance(v, str)),
+               post.markup]
+    for pattern in (_AT_URI_IN, _DID_URL_IN):
+        for value in filter(None, strings):
+            m = pattern.search(value)
+            if m:
+                return {"did": m.group(1), "rkey": m.group(2)}
+    did = post.extra.get("did")
+    if isinstance(did, str) and did.startswith("did:") and post.post_id:
+        return {"did": did, "rkey": post.post_id}
+    return {}
+
+
+ENDPOINTS = (
+    Endpoint("bluesky", OEMBED_ENDPOINT, "https://embed.bsky.app/oembed", oembed_reader(find=find),
+             params=(("format", "json"),)),
+    Endpoint("bluesky.embed-page", EMBED_PAGE_ENDPOINT, "https://embed.bsky.app/embed/{did}/app.bsky.feed.post/{rkey}",
+             read_card_page),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Bluesky", order=150, find=find, match_url=match_url,
+    display=Display("b", "#1185fe", hashtag_url="https://bsky.app/hashtag/{}", mention_url="https://bsky.app/profile/{}"),
+    hosts=("bsky.app", "bsky.social", "cdn.bsky.app", "embed.bsky.app"), endpoints=ENDPOINTS, url_values=url_values)

@@ -9,9 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, is_template, title_attr
+from ._media_util import Candidate, absolute, find_iframes, finish, is_template, title_attr
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Media, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Media, Post, ProviderRecord
 
 KEY = "dailymotion"
 VIDEO_PATH = re.compile(r"^/(?:embed/)?video/([a-zA-Z0-9]+)")
@@ -85,4 +86,13 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Dailymotion", order=220, find=find, match_url=match_url)
+ENDPOINTS = (
+    # the `player` parameter is mandatory since 2026
+    Endpoint("dailymotion", OEMBED_ENDPOINT, "https://www.dailymotion.com/services/oembed", oembed_reader(find=find),
+             params=(("format", "json"), ("player", "default"))),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Dailymotion", order=220, find=find, match_url=match_url,
+    display=Display("d", "#0d0d0d", handle_prefix="", verb="Watch on"), family="video",
+    hosts=("dailymotion.com", "dai.ly", "dmcdn.net"), endpoints=ENDPOINTS)

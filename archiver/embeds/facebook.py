@@ -19,11 +19,18 @@ from bs4 import BeautifulSoup, Tag
 from . import _social
 from ._dates import parse_date_text
 from ._media_util import Candidate, find_iframes, finish
-from ._urls import absolute, host_matches, normalize_url
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._urls import UrlRules, absolute, host_matches, normalize_url
+from ._oembed import oembed_reader
+from ._pages import read_card_page
+from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
+                   ProviderRecord)
 
 KEY = "facebook"
 HOSTS = ("facebook.com", "fb.com", "fb.watch")
+URL_RULES = UrlRules(
+    aliases={"m.facebook.com": "facebook.com", "mbasic.facebook.com": "facebook.com", "web.facebook.com": "facebook.com",
+             "developers.facebook.com": "facebook.com", "business.facebook.com": "facebook.com"},
+    keep=frozenset({"story_fbid", "id", "fbid", "v", "set"}), www=frozenset({"facebook.com"}))
 PLUGIN_PATH = re.compile(r"^(?:/v[\d.]+)?/plugins/(post|video|page|comment_embed)\.php$")
 LEGACY_PLAYER = re.compile(r"^/(?:video/embed|v/(?P<id>\d+))")
 VIDEO_PATH = re.compile(r"/(?:videos|reel|watch)(?:/|$)|^/video\.php|^/share/[vr]/")
@@ -86,7 +93,7 @@ def _unwrap_plugin(url: str) -> tuple[str, str | None]:
 
 
 def _new_post(url: str, kind: str | None = None, original: str | None = None) -> Post:
-    normal = normalize_url(url)
+    normal = normalize_url(url, URL_RULES)
     kind = kind or _kind_of(normal)
     post = Post(provider=KEY, kind=kind, post_url_original=original or url)
     post.put("post_url", normal, FALLBACK)
@@ -108,7 +115,7 @@ def match_url(url: str) -> Post | None:
     if not host_matches(inner, *HOSTS):
         return None
     kind = {"video": "video", "page": "profile"}.get(plugin or "", None)
-    normal = normalize_url(inner) or ""
+    normal = normalize_url(inner, URL_RULES) or ""
     if kind is None:
         if _post_id(normal):
             kind = _kind_of(normal)
@@ -122,7 +129,9 @@ def match_url(url: str) -> Post | None:
 # --- reading the fallback -------------------------------------------------------------------------
 
 def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and (normalize_url(a) or "").rstrip("/") == (normalize_url(b) or "").rstrip("/")
+    if not (a and b):
+        return False
+    return (normalize_url(a, URL_RULES) or "").rstrip("/") == (normalize_url(b, URL_RULES) or "").rstrip("/")
 
 
 def _trim_connector(text: str) -> str:
@@ -153,7 +162,7 @@ def read_fallback(quote: Tag | None, post: Post, base_url: str) -> None:
     if author is not None:
         a, url = author
         post.put("author_name", _social.text_of_link(a), FALLBACK)
-        author_url = normalize_url(url)
+        author_url = normalize_url(url, URL_RULES)
         _social.prefer(post, "author_url", author_url)
         _social.prefer(post, "author_handle", _page_name(author_url), DERIVED)
         date_link = next((x for x, u in anchors if _same(u, post.post_url) and _precedes(a, x)), None)
@@ -232,4 +241,25 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish([*_amp(doc, base_url), *_containers(doc, base_url), *_iframes(doc, base_url)])
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Facebook", order=110, find=find, match_url=match_url)
+def _oembed_post_read():
+    return oembed_reader(find=find, handle_rule=None)
+
+
+ENDPOINTS = (
+    # Meta's Graph oEmbed only with a token; the plugin pages are what the SDK shows.
+    Endpoint("facebook", OEMBED_ENDPOINT, "https://graph.facebook.com/v22.0/oembed_post", _oembed_post_read(),
+             params=(("omitscript", "true"),), needs_meta_token=True, except_kinds=("video",)),
+    Endpoint("facebook.video", OEMBED_ENDPOINT, "https://graph.facebook.com/v22.0/oembed_video", _oembed_post_read(),
+             params=(("omitscript", "true"),), needs_meta_token=True, post_kinds=("video",)),
+    Endpoint("facebook.embed-page", EMBED_PAGE_ENDPOINT,
+             "https://www.facebook.com/plugins/post.php?href={url}&show_text=true&width=500", read_card_page,
+             except_kinds=("video",)),
+    Endpoint("facebook.video-page", EMBED_PAGE_ENDPOINT,
+             "https://www.facebook.com/plugins/video.php?href={url}&show_text=true&width=500", read_card_page,
+             post_kinds=("video",)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Facebook", order=110, find=find, match_url=match_url,
+    display=Display("f", "#1877f2", handle_prefix="", hashtag_url="https://www.facebook.com/hashtag/{}"),
+    hosts=(*HOSTS, "fbcdn.net", "fbsbx.com", "connect.facebook.net"), endpoints=ENDPOINTS)

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from ._media_util import (
-    Candidate, ProviderRecord, absolute, find_iframes, finish, int_attr, is_template, title_attr,
+    Candidate, absolute, find_iframes, finish, int_attr, is_template, title_attr,
 )
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Media, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Media, Post, ProviderRecord
 
 KEY = "flickr"
 PHOTO_PATH = re.compile(r"^/photos/([^/]+)/(\d+)")
@@ -82,4 +83,12 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Flickr", order=280, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("flickr", OEMBED_ENDPOINT, "https://www.flickr.com/services/oembed/",
+             oembed_reader(find=find, handle_rule=None), params=(("format", "json"),)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Flickr", order=280, find=find, match_url=match_url,
+    display=Display("••", "#0063dc", handle_prefix=""),
+    hosts=("flickr.com", "flic.kr", "staticflickr.com"), endpoints=ENDPOINTS)

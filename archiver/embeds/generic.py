@@ -11,10 +11,10 @@ from urllib.parse import urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    LAZY_ATTRS, Candidate, ProviderRecord, absolute, find_iframes, finish, int_attr, is_template, title_attr,
+    LAZY_ATTRS, Candidate, absolute, find_iframes, finish, int_attr, is_template, title_attr,
 )
 from ._urls import host_matches, host_of
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "generic"
 # Readability's list of hosts whose iframes are videos, plus the players news sites use most.
@@ -148,4 +148,6 @@ def _deferred_frames(doc: BeautifulSoup, base_url: str) -> list[Candidate]:
     return cands
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Embedded page", order=950, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="Embedded content", order=950, find=find, match_url=match_url,
+    display=Display("↗", "#5f6368", handle_prefix=""))

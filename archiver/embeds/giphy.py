@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, following, title_attr
+from ._media_util import Candidate, absolute, find_iframes, finish, following, title_attr
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Media, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Media, Post, ProviderRecord
 
 KEY = "giphy"
 EMBED_PATH = re.compile(r"^/embed/(\w+)")
@@ -72,4 +73,11 @@ def _is_via(tag: Tag, gif_id: str) -> bool:
             and (gif_id in (links[0].get("href") or "") or "giphy" in tag.get_text().lower()))
 
 
-PROVIDER = ProviderRecord(key=KEY, name="GIPHY", order=270, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("giphy", OEMBED_ENDPOINT, "https://giphy.com/services/oembed", oembed_reader(find=find)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="GIPHY", order=270, find=find, match_url=match_url,
+    display=Display("G", "#121212", handle_prefix=""),
+    hosts=("giphy.com", "gph.is"), endpoints=ENDPOINTS)

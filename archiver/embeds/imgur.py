@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "imgur"
 ITEM_PATH = re.compile(r"^/(?:(?P<album>a|gallery)/)?(?P<id>[A-Za-z0-9]{5,10})(?:/embed)?/?$")
@@ -67,4 +67,7 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(_candidates(doc, base_url))
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Imgur", order=210, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="Imgur", order=210, find=find, match_url=match_url,
+    display=Display("i", "#1bb76e", handle_prefix=""),
+    hosts=("imgur.com",))

@@ -17,8 +17,13 @@ from bs4 import BeautifulSoup, Tag
 
 from . import _social
 from ._media_util import Candidate, find_iframes, finish
+from ._oembed import oembed_reader
+from ._pages import add_image, int_value, page_reader, text_value
+from ._text import sanitize_html, text_of
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
+                   ProviderRecord, Reading)
+from .reading import OK, with_fields
 
 KEY = "instagram"
 HOSTS = ("instagram.com", "instagr.am")
@@ -183,4 +188,58 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish([*_amp(doc, base_url), *_blockquotes(doc, base_url), *_iframes(doc, base_url)])
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Instagram", order=120, find=find, match_url=match_url)
+# --- what the platform answers ------------------------------------------------------------------
+
+def read_embed_soup(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
+    """Instagram's /embed/captioned/ page: header avatar and username, the caption, the media."""
+    reading = Reading(OK)
+    f = reading.fields
+    avatar = soup.select_one(".Avatar img, .EmbedHeader img")
+    if avatar is not None:
+        f["avatar_url"] = absolute(avatar.get("src"), base_url)
+    user = soup.select_one(".UsernameText, .HeaderText a")
+    if user is not None:
+        f["author_handle"] = text_value(user.get_text()).lstrip("@") if text_value(user.get_text()) else None
+        f["author_url"] = absolute(user.get("href"), base_url)
+    caption = soup.select_one(".Caption")
+    if caption is not None:
+        caption = BeautifulSoup(str(caption), "lxml").select_one(".Caption")
+        for noise in caption.select(".CaptionUsername, .CaptionComments"):
+            noise.decompose()
+        f["text"] = text_of(caption)
+        f["text_html"] = sanitize_html(caption, base_url or None)
+    for img in soup.select(".EmbeddedMediaImage, .EmbeddedMedia img"):
+        add_image(reading, absolute(img.get("src"), base_url), post, alt=img.get("alt") or "",
+                  width=int_value(img.get("width")), height=int_value(img.get("height")))
+    time = soup.find("time", attrs={"datetime": True})
+    if time is not None:
+        f["published_at"] = time["datetime"]
+    return with_fields(reading)
+
+
+def _code_values(post: Post) -> dict[str, str]:
+    """{id}: the shortcode the embed page is addressed by."""
+    if post.post_id and re.fullmatch(r"[\w-]+", post.post_id):
+        return {"id": post.post_id}
+    for value in (post.post_url, post.post_url_original, *(v for v in post.extra.values() if isinstance(v, str))):
+        found = _parse(value)
+        if found:
+            return {"id": found[1]}
+    return {}
+
+
+ENDPOINTS = (
+    # Meta's Graph oEmbed is asked only with a token; the embed page is what embed.js shows.
+    Endpoint("instagram", OEMBED_ENDPOINT, "https://graph.facebook.com/v22.0/instagram_oembed",
+             oembed_reader(find=find), params=(("omitscript", "true"),), needs_meta_token=True),
+    # cr=1&v=14: what Instagram's embed.js asks for a version-14 embed code
+    Endpoint("instagram.embed-page", EMBED_PAGE_ENDPOINT,
+             "https://www.instagram.com/p/{id}/embed/captioned/?cr=1&v=14", page_reader(read_embed_soup)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Instagram", order=120, find=find, match_url=match_url,
+    display=Display("Ig", "#d62976", hashtag_url="https://www.instagram.com/explore/tags/{}/",
+                    mention_url="https://www.instagram.com/{}/"),
+    hosts=(*HOSTS, "cdninstagram.com"), endpoints=ENDPOINTS, url_values=_code_values)
+

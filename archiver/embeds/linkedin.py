@@ -8,10 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from . import _social
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "linkedin"
 URN_PATH = re.compile(r"^/(?:embed/)?feed/update/(?P<urn>urn:li:(?P<type>share|ugcPost|activity):(?P<id>\d{6,25}))/?")
@@ -45,4 +44,7 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(_iframes(doc, base_url))
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="LinkedIn", order=180, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="LinkedIn", order=180, find=find, match_url=match_url,
+    display=Display("in", "#0a66c2", handle_prefix=""),
+    hosts=("linkedin.com", "licdn.com"))

@@ -13,7 +13,8 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, find_iframes, finish, iframe_url
 from ._urls import absolute, bare_host
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "mastodon"
 POST_PATH = re.compile(r"^/@(?P<user>[\w.]+)(?:@(?P<home>[\w.-]+))?/(?P<id>\d{6,25})(?:/embed)?/?$")
@@ -75,4 +76,12 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish([*_candidates(doc, base_url), *_classless_iframes(doc, base_url)])
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Mastodon", order=160, find=find, match_url=match_url)
+ENDPOINTS = (
+    # every server answers for its own posts: {instance} is the post's origin
+    Endpoint("mastodon", OEMBED_ENDPOINT, "{instance}/api/oembed", oembed_reader(find=find)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Mastodon", order=160, find=find, match_url=match_url,
+    display=Display("M", "#6364ff"),
+    endpoints=ENDPOINTS)

@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "pinterest"
 PIN_PATH = re.compile(r"^/pin/(?P<id>[\w-]{5,40})/?")
@@ -72,4 +73,11 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(_candidates(doc, base_url))
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Pinterest", order=200, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("pinterest", OEMBED_ENDPOINT, "https://www.pinterest.com/oembed.json", oembed_reader(find=find)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Pinterest", order=200, find=find, match_url=match_url,
+    display=Display("P", "#e60023", handle_prefix=""),
+    hosts=("pinterest.com", "pin.it", "pinimg.com"), endpoints=ENDPOINTS)

@@ -15,7 +15,8 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "reddit"
 HOSTS = ("reddit.com", "redditmedia.com", "redd.it")
@@ -107,4 +108,11 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish([*_amp(doc, base_url), *_blockquotes(doc, base_url), *_iframes(doc, base_url)])
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Reddit", order=170, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("reddit", OEMBED_ENDPOINT, "https://www.reddit.com/oembed", oembed_reader(find=find, handle_rule=None)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Reddit", order=170, find=find, match_url=match_url,
+    display=Display("r/", "#ff4500", handle_prefix="u/"),
+    hosts=(*HOSTS, "redditstatic.com", "redditmedia.com", "embed.reddit.com"), endpoints=ENDPOINTS)

@@ -9,10 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, following, title_attr
+from ._media_util import Candidate, absolute, find_iframes, finish, following, title_attr
 from ._text import text_of
 from ._urls import host_matches, normalize_url
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "soundcloud"
 API_PATH = re.compile(r"^/(tracks|playlists|users)/(\d+)")
@@ -117,4 +118,12 @@ def _read_credit(credit: Tag, post: Post, base_url: str) -> None:
         post.put("author_url", normalize_url(absolute(artist.get("href"), base_url)), FALLBACK)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="SoundCloud", order=260, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("soundcloud", OEMBED_ENDPOINT, "https://soundcloud.com/oembed", oembed_reader(find=find, handle_rule=None),
+             params=(("format", "json"),)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="SoundCloud", order=260, find=find, match_url=match_url,
+    display=Display("☁", "#ff5500", handle_prefix="", verb="Listen on"), family="audio",
+    hosts=("soundcloud.com", "sndcdn.com"), endpoints=ENDPOINTS)

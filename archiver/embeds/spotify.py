@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, title_attr
+from ._media_util import Candidate, absolute, find_iframes, finish, title_attr
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "spotify"
 KINDS = {"track": "audio", "episode": "audio", "album": "playlist", "playlist": "playlist", "show": "playlist",
@@ -63,4 +64,11 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Spotify", order=250, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("spotify", OEMBED_ENDPOINT, "https://open.spotify.com/oembed", oembed_reader(find=find, handle_rule=None)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Spotify", order=250, find=find, match_url=match_url,
+    display=Display("♫", "#1db954", handle_prefix="", verb="Listen on"), family="audio",
+    hosts=("spotify.com", "scdn.co", "spotifycdn.com"), endpoints=ENDPOINTS)

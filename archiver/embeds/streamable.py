@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, title_attr
+from ._media_util import Candidate, absolute, find_iframes, finish, title_attr
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "streamable"
 PATH = re.compile(r"^/(?:(?:e|o|s|m|t)/)?([a-z0-9]{4,12})(?:/|$)", re.I)
@@ -41,4 +42,11 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Streamable", order=240, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("streamable", OEMBED_ENDPOINT, "https://api.streamable.com/oembed.json", oembed_reader(find=find)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Streamable", order=240, find=find, match_url=match_url,
+    display=Display("s", "#0f90fa", handle_prefix="", verb="Watch on"), family="video",
+    hosts=("streamable.com",), endpoints=ENDPOINTS)

@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, ProviderRecord, absolute, finish, is_template
+from ._media_util import Candidate, absolute, finish, is_template
 from ._text import text_of
 from ._urls import host_matches, normalize_url
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "substack"
 POST_PATH = re.compile(r"^/p/([\w-]+)/?$")
@@ -59,4 +59,7 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Substack", order=290, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="Substack", order=290, find=find, match_url=match_url,
+    display=Display("S", "#ff6719", handle_prefix="", verb="Read on"), family="article",
+    hosts=("substack.com", "substackcdn.com"))

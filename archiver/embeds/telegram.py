@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from . import _social
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "telegram"
 POST_REF = re.compile(r"^(?:s/)?(?P<channel>[A-Za-z][\w]{3,31})/(?P<id>\d{1,12})$")
@@ -55,4 +54,7 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(_candidates(doc, base_url))
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Telegram", order=220, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="Telegram", order=220, find=find, match_url=match_url,
+    display=Display("✈", "#229ed9"),
+    hosts=("t.me", "telegram.org", "telegram.me"))

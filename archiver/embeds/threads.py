@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "threads"
 HOSTS = ("threads.net", "threads.com")
@@ -58,4 +59,11 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(_blockquotes(doc, base_url))
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Threads", order=130, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("threads", OEMBED_ENDPOINT, "https://graph.threads.net/v1.0/oembed", oembed_reader(find=find)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Threads", order=130, find=find, match_url=match_url,
+    display=Display("@", "#101010", mention_url="https://www.threads.com/@{}"),
+    hosts=HOSTS, endpoints=ENDPOINTS)

@@ -17,7 +17,10 @@ from . import _social
 from ._dates import tiktok_id_time
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from ._pages import read_card_page
+from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
+                   ProviderRecord)
 
 KEY = "tiktok"
 HOSTS = ("tiktok.com",)
@@ -140,4 +143,24 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish([*_amp(doc, base_url), *_blockquotes(doc, base_url), *_iframes(doc, base_url)])
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="TikTok", order=140, find=find, match_url=match_url)
+def url_values(post: Post) -> dict[str, str]:
+    """{id}: the numeric video id."""
+    if post.post_id and post.post_id.isdigit():
+        return {"id": post.post_id}
+    for value in (post.post_url, post.post_url_original):
+        found = match_url(value) if value else None
+        if found and found.post_id and found.post_id.isdigit():
+            return {"id": found.post_id}
+    return {}
+
+
+ENDPOINTS = (
+    # oEmbed's `title` is the video's caption, not a headline
+    Endpoint("tiktok", OEMBED_ENDPOINT, "https://www.tiktok.com/oembed", oembed_reader(find=find, title_is_text=True)),
+    Endpoint("tiktok.embed-page", EMBED_PAGE_ENDPOINT, "https://www.tiktok.com/embed/v2/{id}?lang=en-US", read_card_page),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="TikTok", order=140, find=find, match_url=match_url,
+    display=Display("♪", "#111111", hashtag_url="https://www.tiktok.com/tag/{}", mention_url="https://www.tiktok.com/@{}"),
+    hosts=(*HOSTS, "tiktokcdn.com", "tiktokcdn-us.com", "tiktokv.com"), endpoints=ENDPOINTS, url_values=url_values)

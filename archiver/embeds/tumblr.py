@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, bare_host, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "tumblr"
 BLOG_POST = re.compile(r"^/post/(?P<id>\d{5,25})(?:/(?P<slug>[^/?#]*))?")
@@ -68,4 +69,11 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(_candidates(doc, base_url))
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="Tumblr", order=190, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("tumblr", OEMBED_ENDPOINT, "https://www.tumblr.com/oembed/1.0", oembed_reader(find=find)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Tumblr", order=190, find=find, match_url=match_url,
+    display=Display("t", "#001935", handle_prefix="", hashtag_url="https://www.tumblr.com/tagged/{}"),
+    hosts=("tumblr.com",), endpoints=ENDPOINTS)

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, ProviderRecord, absolute, find_iframes, finish, title_attr
+from ._media_util import Candidate, absolute, find_iframes, finish, title_attr
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "twitch"
 JS_EMBED = re.compile(r"Twitch\.(?:Embed|Player)\(\s*[\"']([\w-]+)[\"']\s*,\s*\{(.*?)\}", re.S)
@@ -87,4 +87,7 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
     return finish(cands)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Twitch", order=230, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="Twitch", order=230, find=find, match_url=match_url,
+    display=Display("tv", "#9146ff", handle_prefix="", verb="Watch on"), family="video",
+    hosts=("twitch.tv",))

@@ -7,9 +7,12 @@ Share/follow buttons (`a.twitter-share-button`, `twitter-tweet-btn`...) and link
 running text are not embeds. The date comes from the post ID (snowflake), the link text is kept."""
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -17,8 +20,13 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from . import _social
 from ._dates import iso_utc, parse_date_text, snowflake_time
 from ._media_util import Candidate, find_iframes, finish, iframe_url
+from ._oembed import oembed_reader
+from ._pages import read_card_page, text_value
+from ._text import clean_text
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import (DATA_ENDPOINT, DERIVED, EMBED_PAGE, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected,
+                   Display, Endpoint, Media, Post, ProviderRecord, Reading, Reply)
+from .reading import ERROR, GONE, OK, from_status, with_fields
 
 KEY = "twitter"
 HOSTS = ("twitter.com", "x.com")
@@ -228,4 +236,131 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(cands)
 
 
-PROVIDER = _social.ProviderRecord(key=KEY, name="X (Twitter)", order=100, find=find, match_url=match_url)
+# --- what the platform answers ------------------------------------------------------------------
+
+def read_tweet_result(reply: Reply, post: Post) -> Reading:
+    """The JSON behind Tweet.html (cdn.syndication.twimg.com/tweet-result)."""
+    early = from_status(reply)
+    if early is not None:
+        return early
+    try:
+        data = json.loads(reply.body.decode("utf-8", "replace"))
+    except ValueError:
+        return Reading(ERROR, error="answer is not valid JSON")
+    if not isinstance(data, dict):
+        return Reading(ERROR, error="answer is not a JSON object")
+    if data.get("__typename") == "TweetTombstone" or "tombstone" in data:
+        return Reading(GONE, error="the platform answered with a tombstone", evidence="TweetTombstone")
+    if not data:
+        return Reading(GONE, error="empty tweet result", evidence="an empty tweet-result")
+    reading = Reading(OK)
+    f = reading.fields
+    text = data.get("full_text") or data.get("text")
+    if isinstance(text, str):
+        rng = data.get("display_text_range")
+        if isinstance(rng, list) and len(rng) == 2 and all(isinstance(i, int) for i in rng):
+            text = text[rng[0]:rng[1]]
+        f["text"] = clean_text(text)
+    user = data.get("user") if isinstance(data.get("user"), dict) else {}
+    f["author_name"] = text_value(user.get("name"))
+    f["author_handle"] = text_value(user.get("screen_name"))
+    f["avatar_url"] = text_value(user.get("profile_image_url_https"))
+    f["published_at"] = _twitter_time(data.get("created_at"))
+    for item in data.get("mediaDetails") or []:
+        if isinstance(item, dict) and text_value(item.get("media_url_https")):
+            info = item.get("original_info") or {}
+            mtype = "image" if item.get("type") == "photo" else "video-poster"
+            reading.media.append(Media(item["media_url_https"], type=mtype, alt=text_value(item.get("ext_alt_text")) or "",
+                                       width=info.get("width"), height=info.get("height"), source=EMBED_PAGE))
+    for photo in data.get("photos") or []:
+        if isinstance(photo, dict) and text_value(photo.get("url")):
+            if all(m.url != photo["url"] for m in reading.media):
+                reading.media.append(Media(photo["url"], type="image", width=photo.get("width"),
+                                           height=photo.get("height"), source=EMBED_PAGE))
+    return with_fields(reading)
+
+
+def _twitter_time(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ", "%a %b %d %H:%M:%S %z %Y"):
+        try:
+            when = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None
+
+
+def radix36(value: float) -> str:
+    """A positive double in base 36, digit for digit as JavaScript's Number#toString(36) writes it
+    (shortest fraction that still reads back as the same double)."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    integer, fraction = math.floor(value), value - math.floor(value)
+    delta = max(0.5 * (math.nextafter(value, math.inf) - value), math.nextafter(0.0, 1.0))
+    frac_digits: list[int] = []
+    if fraction >= delta:
+        while True:
+            fraction *= 36
+            delta *= 36
+            digit = int(fraction)
+            frac_digits.append(digit)
+            fraction -= digit
+            if fraction > 0.5 or (fraction == 0.5 and digit & 1):
+                if fraction + delta > 1:
+                    while True:       # round up, carrying into earlier digits
+                        if not frac_digits:
+                            integer += 1
+                            break
+                        last = frac_digits.pop() + 1
+                        if last < 36:
+                            frac_digits.append(last)
+                            break
+                    break
+            if fraction < delta:
+                break
+    int_part = ""
+    integer = int(integer)
+    while True:
+        integer, rem = divmod(integer, 36)
+        int_part = digits[rem] + int_part
+        if integer == 0:
+            break
+    return int_part + ("." + "".join(digits[d] for d in frac_digits) if frac_digits else "")
+
+
+def x_widget_token(tweet_id: str) -> str:
+    """The `token` parameter X's embed widget sends with a tweet-result request:
+    (id / 1e15 * pi) in base 36, without zeros and the point."""
+    return re.sub(r"0+|\.", "", radix36(int(tweet_id) / 1e15 * math.pi))
+
+
+def url_values(post: Post) -> dict[str, str]:
+    """{id} and {token} for the endpoint templates: the post id as X's widget sends it."""
+    post_id = post.post_id if post.post_id and post.post_id.isdigit() else None
+    for value in (post.post_url, post.post_url_original):
+        if post_id is None and value:
+            found = _status(value)
+            post_id = found[1] if found else None
+    return {"id": post_id, "token": x_widget_token(post_id)} if post_id else {}
+
+
+ENDPOINTS = (
+    # oEmbed gives author and the blockquote (text); the syndication JSON behind Tweet.html gives the
+    # avatar, photos and the exact time; Tweet.html itself is the last resort.
+    Endpoint("twitter", OEMBED_ENDPOINT, "https://publish.twitter.com/oembed", oembed_reader(find=find),
+             params=(("omit_script", "1"), ("dnt", "true"))),
+    Endpoint("twitter.data", DATA_ENDPOINT,
+             "https://cdn.syndication.twimg.com/tweet-result?id={id}&lang=en&token={token}", read_tweet_result,
+             accept="application/json, text/javascript;q=0.5, */*;q=0.1"),
+    Endpoint("twitter.embed-page", EMBED_PAGE_ENDPOINT,
+             "https://platform.twitter.com/embed/Tweet.html?dnt=true&id={id}&lang=en", read_card_page),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="X (Twitter)", order=100, find=find, match_url=match_url,
+    display=Display("X", "#0f1419", hashtag_url="https://x.com/hashtag/{}", mention_url="https://x.com/{}"),
+    hosts=(*HOSTS, "t.co", "twimg.com", "platform.twitter.com", "publish.twitter.com"),
+    endpoints=ENDPOINTS, url_values=url_values)

@@ -10,11 +10,12 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    Candidate, ProviderRecord, absolute, find_iframes, finish, following, is_template, title_attr,
+    Candidate, absolute, find_iframes, finish, following, is_template, title_attr,
 )
 from ._text import text_of
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Post
+from ._oembed import oembed_reader
+from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "vimeo"
 VIDEO_PATHS = [
@@ -105,4 +106,11 @@ def _read_credit(credit: Tag, post: Post, base_url: str) -> None:
             post.put("author_handle", handle, DERIVED)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="Vimeo", order=210, find=find, match_url=match_url)
+ENDPOINTS = (
+    Endpoint("vimeo", OEMBED_ENDPOINT, "https://vimeo.com/api/oembed.json", oembed_reader(find=find, handle_rule=None)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="Vimeo", order=210, find=find, match_url=match_url,
+    display=Display("v", "#1ab7ea", handle_prefix="", verb="Watch on"), family="video",
+    hosts=("vimeo.com", "vimeocdn.com"), endpoints=ENDPOINTS)

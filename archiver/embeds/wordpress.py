@@ -12,11 +12,11 @@ from urllib.parse import urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ._media_util import (
-    Candidate, ProviderRecord, absolute, classes, dispatch_url, finish, is_template, noscript_of,
+    Candidate, absolute, classes, dispatch_url, finish, is_template, noscript_of,
 )
 from ._text import text_of
 from ._urls import normalize_url
-from .base import DERIVED, FALLBACK, Detected, Post
+from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "wordpress"
 SITE_TITLE = re.compile(r"^[“\"](.+)[”\"]\s+[—–-]\s+(.+)$")
@@ -135,4 +135,6 @@ def bare_url(wrapper: Tag, base_url: str) -> str | None:
     return absolute(parts[0], base_url)
 
 
-PROVIDER = ProviderRecord(key=KEY, name="WordPress", order=600, find=find, match_url=match_url)
+PROVIDER = ProviderRecord(
+    key=KEY, name="WordPress", order=600, find=find, match_url=match_url,
+    display=Display("W", "#21759b", handle_prefix="", verb="Read on"), family="article")

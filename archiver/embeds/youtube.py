@@ -10,10 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from ._media_util import (
-    Candidate, ProviderRecord, absolute, classes, find_iframes, finish, is_template, title_attr,
+    Candidate, absolute, classes, find_iframes, finish, is_template, title_attr,
 )
+from ._oembed import handle_after_host, oembed_reader
+from ._pages import page_reader, style_url, text_value
 from ._urls import host_matches
-from .base import DERIVED, FALLBACK, Detected, Media, Post
+from .base import (DERIVED, EMBED_PAGE, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint,
+                   Media, Post, ProviderRecord, Reading)
+from .reading import OK, with_fields
 
 KEY = "youtube"
 HOSTS = ("youtube.com", "youtube-nocookie.com", "youtu.be", "youtube.googleapis.com")
@@ -176,4 +180,54 @@ def _lite(el: Tag, base_url: str) -> Post | None:
     return post
 
 
-PROVIDER = ProviderRecord(key=KEY, name="YouTube", order=200, find=find, match_url=match_url)
+# --- what the platform answers ------------------------------------------------------------------
+
+def read_embed_soup(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
+    """YouTube's /embed/ID player page."""
+    reading = Reading(OK)
+    f = reading.fields
+    logo = soup.select_one(".ytp-title-channel-logo")
+    if logo is not None:
+        f["avatar_url"] = style_url(logo.get("style"))
+        f["author_url"] = absolute(logo.get("href"), base_url)
+    channel = soup.select_one(".ytp-title-channel-name")
+    if channel is not None:
+        f["author_name"] = text_value(channel.get_text())
+        f["author_url"] = f.get("author_url") or absolute(channel.get("href"), base_url)
+    title = soup.select_one(".ytp-title-link")
+    if title is not None:
+        f["title"] = text_value(title.get_text())
+    thumb = soup.select_one(".ytp-cued-thumbnail-overlay-image")
+    poster = style_url(thumb.get("style")) if thumb is not None else None
+    if poster:
+        reading.media.append(Media(poster, type="thumbnail", source=EMBED_PAGE))
+    return with_fields(reading)
+
+
+def _channel_handle(author_url: str) -> str | None:
+    """A handle only from a /@handle channel URL (/channel/UC... and /user/... are not handles)."""
+    return handle_after_host(author_url) if "/@" in author_url else None
+
+
+def url_values(post: Post) -> dict[str, str]:
+    """{id}: the 11-character video id."""
+    if post.post_id and VIDEO_ID.match(post.post_id):
+        return {"id": post.post_id}
+    for value in (post.post_url, post.post_url_original, post.extra.get("embed_url")):
+        found = match_url(value) if isinstance(value, str) else None
+        if found and found.post_id and VIDEO_ID.match(found.post_id):
+            return {"id": found.post_id}
+    return {}
+
+
+ENDPOINTS = (
+    Endpoint("youtube", OEMBED_ENDPOINT, "https://www.youtube.com/oembed",
+             oembed_reader(find=find, handle_rule=_channel_handle), params=(("format", "json"),)),
+    Endpoint("youtube.embed-page", EMBED_PAGE_ENDPOINT, "https://www.youtube.com/embed/{id}",
+             page_reader(read_embed_soup)),
+)
+
+PROVIDER = ProviderRecord(
+    key=KEY, name="YouTube", order=200, find=find, match_url=match_url,
+    display=Display("▶", "#ff0000", verb="Watch on"), family="video",
+    hosts=(*HOSTS, "ytimg.com", "ggpht.com", "googlevideo.com"), endpoints=ENDPOINTS, url_values=url_values)

@@ -9,8 +9,9 @@ oEmbed JSON, `status` (ok | deleted | unavailable | unchecked), `checked_at`, `e
 sha256 of every image downloaded. The returned Resources carry the bytes of every response used
 (kinds 'oembed', 'embed-page', 'post-avatar', 'post-media') for the capture to store as blobs.
 
-Where each platform answers is archiver.enrich.endpoints.TABLE, overridable through
-Settings.endpoints. A failed enrichment never raises: it is recorded on the post."""
+Where each platform answers, and how its answers read, is declared by the platform's provider
+(archiver.embeds); Settings.endpoints ({endpoint key: URL}) points any endpoint elsewhere.
+A failed enrichment never raises: it is recorded on the post."""
 from __future__ import annotations
 
 import copy
@@ -20,14 +21,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..embeds.base import DERIVED, EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, Post
+from ..embeds.base import (DERIVED, EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, OEMBED_ENDPOINT, Endpoint,
+                           Post, Reading, Reply)
+from ..embeds.reading import ERROR, GONE, OK, PRIVATE
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..settings import Settings
 from ..store import Resource, now_iso, sha256
-from . import oembed, pages
-from .endpoints import DATA, META_TOKEN_HINT, OEMBED, Endpoint, endpoints_for, unknown_overrides
-from .reading import ERROR, GONE, OK, PRIVATE, Reading
-from .request import build_url
+from .request import META_TOKEN_HINT, build_url, endpoints_for, unknown_overrides
 
 __all__ = ["enrich_posts", "Answer", "ask_platform", "apply_answer", "download_images"]
 
@@ -118,8 +118,8 @@ def ask_platform(post: Post, fetcher: Fetcher, settings: Settings,
         fetched = fetcher.get(url, budget=budget, max_bytes=min(API_MAX_BYTES, settings.max_bytes),
                               retries=min(settings.retries, 1), headers=_headers(row))
         answer.checked_at = answer.checked_at or now_iso()
-        answer.resources.append(_resource(fetched, "oembed" if row.kind == OEMBED else "embed-page"))
-        reading = _read(row, post, fetched)
+        answer.resources.append(_resource(fetched, "oembed" if row.kind == OEMBED_ENDPOINT else "embed-page"))
+        reading = read_reply(row, post, fetched)
         answer.readings.append((row, reading))
         if reading.outcome == OK:
             _apply_reading(view, row, reading)
@@ -136,22 +136,27 @@ def _safe_ask(post: Post, fetcher: Fetcher, settings: Settings, budget: ByteBudg
         return Answer(checked_at=now_iso(), notes=[f"enrichment failed: {type(exc).__name__}: {exc}"[:200]])
 
 
-def _read(row: Endpoint, post: Post, fetched: Fetched) -> Reading:
-    if row.kind == OEMBED:
-        return oembed.read(fetched.status, fetched.body, fetched.mime_type, fetched.error,
-                           provider=post.provider, title_is_text=row.text_from_title)
-    return pages.read(fetched.status, fetched.body, fetched.mime_type, fetched.error, provider=post.provider,
-                      kind=post.kind, data=row.kind == DATA, base_url=fetched.final_url or fetched.url)
+def read_reply(row: Endpoint, post: Post, fetched: Fetched) -> Reading:
+    """The endpoint's own reader over what the fetch gave. Never raises."""
+    reply = Reply(url=fetched.final_url or fetched.url, status=fetched.status, body=fetched.body,
+                  mime_type=fetched.mime_type, error=fetched.error)
+    try:
+        return row.read(reply, post)
+    except Exception as exc:  # a reader's bug is an unreadable answer, never a lost capture
+        log.warning("the reader of %s failed on %s", row.key, reply.url, exc_info=True)
+        return Reading(ERROR, error=f"could not read the answer ({type(exc).__name__})")
 
 
 def _lacks_something(post: Post) -> bool:
     return not (post.author_name and post.avatar_url and (post.text or post.title))
 
 
+JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"
+
+
 def _headers(row: Endpoint) -> dict[str, str]:
-    if row.kind == OEMBED or row.kind == DATA:
-        return {"Accept": "application/json, text/javascript;q=0.5, */*;q=0.1"}
-    return {}
+    accept = row.accept or (JSON_ACCEPT if row.kind == OEMBED_ENDPOINT else None)
+    return {"Accept": accept} if accept else {}
 
 
 # ------------------------------------------------------------------------ applying
@@ -159,7 +164,7 @@ def apply_answer(answer: Answer, post: Post) -> None:
     """Fill one post from an answer (missing fields only) and set its status."""
     status, errors = None, []
     for row, reading in answer.readings:
-        label = "oembed" if row.kind == OEMBED else row.kind
+        label = "oembed" if row.kind == OEMBED_ENDPOINT else row.kind
         if reading.outcome == OK:
             _apply_reading(post, row, reading)
         elif reading.outcome == ERROR or status is None:
@@ -174,7 +179,7 @@ def apply_answer(answer: Answer, post: Post) -> None:
 
 
 def _apply_reading(post: Post, row: Endpoint, reading: Reading) -> None:
-    source = FROM_OEMBED if row.kind == OEMBED else FROM_EMBED_PAGE
+    source = FROM_OEMBED if row.kind == OEMBED_ENDPOINT else FROM_EMBED_PAGE
     for name in ENRICHED_FIELDS:
         value = reading.fields.get(name)
         if value is None:

@@ -1,7 +1,8 @@
 """Preserved cards: one static, trustworthy card per embedded post, from a row of `store.embeds()`.
 
-`card_view(row, asset_url)` turns a row into plain display values (pure); `render_card` puts
-them through the Jinja2 template `cards/<provider>.html` (falling back to `cards/generic.html`).
+`card_view(row, asset_url)` turns a row into plain display values (pure; how a platform looks is
+its provider's `display`); `render_card` puts them through the Jinja2 template `cards/<provider>.html`,
+else `cards/<family>.html` (video, audio, ...), else `cards/post.html`.
 Post text is untrusted: templates autoescape, and the stored HTML of a post's text is
 sanitised again here before it is marked safe."""
 from __future__ import annotations
@@ -16,52 +17,30 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from .. import embeds
 from ..embeds._text import linkify_plain, sanitize_html
 from ..templating import environment
 
 
 @dataclass(frozen=True)
 class Platform:
+    """A provider as a card shows it: its name and its display (archiver.embeds.base.Display)."""
     name: str
-    color: str          # brand-ish colour of the mark
-    mark: str           # one or two characters drawn in the mark
+    color: str
+    mark: str
     handle_prefix: str = "@"
     hashtag_url: str | None = None
     mention_url: str | None = None
     verb: str = "View on"
 
 
-PLATFORMS: dict[str, Platform] = {
-    "twitter": Platform("X (Twitter)", "#0f1419", "X", hashtag_url="https://x.com/hashtag/{}",
-                        mention_url="https://x.com/{}"),
-    "facebook": Platform("Facebook", "#1877f2", "f", handle_prefix="", hashtag_url="https://www.facebook.com/hashtag/{}"),
-    "instagram": Platform("Instagram", "#d62976", "Ig", hashtag_url="https://www.instagram.com/explore/tags/{}/",
-                          mention_url="https://www.instagram.com/{}/"),
-    "threads": Platform("Threads", "#101010", "@", mention_url="https://www.threads.com/@{}"),
-    "tiktok": Platform("TikTok", "#111111", "♪", hashtag_url="https://www.tiktok.com/tag/{}",
-                       mention_url="https://www.tiktok.com/@{}"),
-    "bluesky": Platform("Bluesky", "#1185fe", "b", hashtag_url="https://bsky.app/hashtag/{}",
-                        mention_url="https://bsky.app/profile/{}"),
-    "mastodon": Platform("Mastodon", "#6364ff", "M"),
-    "reddit": Platform("Reddit", "#ff4500", "r/", handle_prefix="u/"),
-    "linkedin": Platform("LinkedIn", "#0a66c2", "in", handle_prefix=""),
-    "tumblr": Platform("Tumblr", "#001935", "t", handle_prefix="", hashtag_url="https://www.tumblr.com/tagged/{}"),
-    "pinterest": Platform("Pinterest", "#e60023", "P", handle_prefix=""),
-    "imgur": Platform("Imgur", "#1bb76e", "i", handle_prefix=""),
-    "telegram": Platform("Telegram", "#229ed9", "✈", handle_prefix="@"),
-    "youtube": Platform("YouTube", "#ff0000", "▶", handle_prefix="@", verb="Watch on"),
-    "vimeo": Platform("Vimeo", "#1ab7ea", "v", handle_prefix="", verb="Watch on"),
-    "dailymotion": Platform("Dailymotion", "#0d0d0d", "d", handle_prefix="", verb="Watch on"),
-    "twitch": Platform("Twitch", "#9146ff", "tv", handle_prefix="", verb="Watch on"),
-    "streamable": Platform("Streamable", "#0f90fa", "s", handle_prefix="", verb="Watch on"),
-    "spotify": Platform("Spotify", "#1db954", "♫", handle_prefix="", verb="Listen on"),
-    "soundcloud": Platform("SoundCloud", "#ff5500", "☁", handle_prefix="", verb="Listen on"),
-    "giphy": Platform("GIPHY", "#121212", "G", handle_prefix=""),
-    "flickr": Platform("Flickr", "#0063dc", "••", handle_prefix=""),
-    "substack": Platform("Substack", "#ff6719", "S", handle_prefix="", verb="Read on"),
-    "wordpress": Platform("WordPress", "#21759b", "W", handle_prefix="", verb="Read on"),
-    "generic": Platform("Embedded content", "#5f6368", "↗", handle_prefix=""),
-}
+def platform_of(provider: str) -> Platform:
+    """How cards show a provider, from the registry (the catch-all's look for unknown keys)."""
+    prov = embeds.provider(provider) or embeds.fallback_provider()
+    d = prov.display
+    return Platform(prov.name, d.color, d.label, d.handle_prefix, d.hashtag_url, d.mention_url, d.verb)
+
+
 SOURCE_LABELS = {"fallback": "page markup", "oembed": "oEmbed", "embed-page": "embed page",
                  "derived": "post ID"}
 STATUS_NOTES = {"deleted": "This post has been deleted at {name}.",
@@ -153,16 +132,20 @@ def duration_text(seconds: Any) -> str | None:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def _family(kind: str, provider: str) -> str:
-    if kind in VIDEO_KINDS or provider in ("youtube", "vimeo", "dailymotion", "twitch", "streamable"):
+def family_of(kind: str, provider: str) -> str:
+    """post | video | audio | photo | link | article: what the card shows, from the post's kind and the
+    provider's own family (a YouTube playlist is still a video card)."""
+    prov = embeds.provider(provider)
+    family = prov.family if prov else "post"
+    if kind in VIDEO_KINDS or family == "video":
         return "video"
-    if kind in AUDIO_KINDS or provider in ("spotify", "soundcloud"):
+    if kind in AUDIO_KINDS or family == "audio":
         return "audio"
     if kind in ("photo", "gif", "image"):
         return "photo"
     if kind in ("link", "timeline", "profile", "article"):
         return "link"
-    return "post"
+    return family if family == "article" else "post"
 
 
 def _text_html(row: dict, platform: Platform) -> Markup | None:
@@ -189,10 +172,10 @@ def _handle(handle: Any, platform: Platform) -> str | None:
 
 def card_view(row: dict, asset_url: AssetUrl, preserved_at: str | None = None) -> CardView:
     """Display values of one embed row (pure: blobs are only referred to through `asset_url`)."""
-    provider = row.get("provider") or "generic"
+    provider = row.get("provider") or embeds.GENERIC
     if not re.fullmatch(r"[a-z0-9_-]{1,40}", provider):
-        provider = "generic"
-    platform = PLATFORMS.get(provider, PLATFORMS["generic"])
+        provider = embeds.GENERIC
+    platform = platform_of(provider)
     kind = (row.get("kind") or "post").lower()
     extra = row.get("extra") if isinstance(row.get("extra"), dict) else {}
     media: list[MediaView] = []
@@ -215,7 +198,7 @@ def card_view(row: dict, asset_url: AssetUrl, preserved_at: str | None = None) -
     name = (row.get("author_name") or "").strip() or None
     handle = _handle(row.get("author_handle"), platform)
     return CardView(
-        provider=provider, platform=platform, kind=kind, family=_family(kind, provider),
+        provider=provider, platform=platform, kind=kind, family=family_of(kind, provider),
         post_url=post_url, author_name=name, author_handle=handle,
         author_url=_web_url(row.get("author_url")), avatar_src=avatar, initials=initials(name, handle),
         published_iso=iso, published_human=human,
@@ -237,8 +220,9 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def template_for(provider: str, env: jinja2.Environment) -> jinja2.Template:
-    return env.get_or_select_template([f"cards/{provider}.html", "cards/generic.html"])
+def template_for(provider: str, family: str, env: jinja2.Environment) -> jinja2.Template:
+    """The provider's own card template, else its family's, else the shared post card."""
+    return env.get_or_select_template([f"cards/{provider}.html", f"cards/{family}.html", "cards/post.html"])
 
 
 def render_card(embed_row: dict, *, asset_url: AssetUrl, preserved_at: str | None = None,
@@ -246,4 +230,4 @@ def render_card(embed_row: dict, *, asset_url: AssetUrl, preserved_at: str | Non
     """One preserved card (HTML) from a row of `store.embeds()`."""
     view = card_view(embed_row, asset_url, preserved_at)
     env = env or environment()
-    return Markup(template_for(view.provider, env).render(card=view))
+    return Markup(template_for(view.provider, view.family, env).render(card=view))

@@ -1,47 +1,69 @@
 """Reading an oEmbed answer (oembed.com spec) into Post fields (pure functions).
 
-The JSON is checked the way the spec describes it (an object with a known `type`); fields map
-onto the Post: author_name, author_url, title, thumbnail_url (a thumbnail), photo `url` (the photo).
-For rich answers whose `html` is the platform's own blockquote (X, Bluesky, Mastodon, Threads, Meta)
-the text, date and handle are read from that blockquote, by the same provider that reads pages
-when there is one."""
+Providers build their oEmbed reader with `oembed_reader(...)`, saying what differs on their
+platform: whether the `title` is the post's caption (TikTok), how a handle follows from
+`author_url`, and which parser reads the blockquote in `html` (the provider's own `find`, which
+knows, e.g., that Instagram's blockquote holds no caption).
+
+The JSON is checked the way the spec describes it (an object with a known `type`); fields map onto
+the Post: author_name, author_url, title, thumbnail_url (a thumbnail), photo `url` (the photo)."""
 from __future__ import annotations
 
 import json
 import logging
 import re
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from bs4 import BeautifulSoup
 
-from ..embeds.base import OEMBED, Media, Post
-from ..embeds._text import sanitize_html, text_of
-from .reading import ERROR, OK, Reading, from_status
+from ._text import sanitize_html, text_of
+from .base import OEMBED, Detected, Media, Reader, Reading, Reply, Post
+from .reading import ERROR, OK, from_status, with_fields
 
 log = logging.getLogger(__name__)
 
 TYPES = {"photo", "video", "rich", "link"}
 # Fields read from the blockquote in `html`, when the answer carries one.
 HTML_FIELDS = ("text", "text_html", "author_name", "author_handle", "published_at", "date_text")
-_HANDLE_FROM_AUTHOR_URL = re.compile(r"^https?://[^/]+/(?:profile/|@)?@?([\w.-]+)/?$")
+_HANDLE_AFTER_HOST = re.compile(r"^https?://[^/]+/(?:profile/|@)?@?([\w.-]+)/?$")
 _META_CODES = {104: "token required", 190: "invalid token", 10: "permission denied (oEmbed Read not granted)",
                4: "rate limited", 32: "rate limited", 613: "rate limited"}
 
+Find = Callable[[Any, str], Iterable[Detected]]
+HandleRule = Callable[[str], "str | None"]
 
-def read(status: int | None, body: bytes, mime: str, fetch_error: str | None = None, *,
-         provider: str, title_is_text: bool = False) -> Reading:
+
+def handle_after_host(author_url: str) -> str | None:
+    """The handle in https://host/NAME, /@NAME or /profile/NAME."""
+    m = _HANDLE_AFTER_HOST.match(author_url)
+    return m.group(1) if m else None
+
+
+def oembed_reader(*, find: Find | None = None, title_is_text: bool = False,
+                  handle_rule: HandleRule | None = handle_after_host) -> Reader:
+    """The reader of one platform's oEmbed answers."""
+
+    def read(reply: Reply, post: Post) -> Reading:
+        return read_oembed(reply, find=find, title_is_text=title_is_text, handle_rule=handle_rule)
+
+    return read
+
+
+def read_oembed(reply: Reply, *, find: Find | None = None, title_is_text: bool = False,
+                handle_rule: HandleRule | None = handle_after_host) -> Reading:
     """What an oEmbed response says. Never raises."""
-    if status == 400 or (status is not None and status >= 400 and _looks_like_json(body)):
-        meta = _graph_error(body)
+    status = reply.status
+    if status == 400 or (status is not None and status >= 400 and _looks_like_json(reply.body)):
+        meta = _graph_error(reply.body)
         if meta:
             return Reading(ERROR, error=f"HTTP {status} ({meta})")
-    early = from_status(status, fetch_error)
+    early = from_status(reply)
     if early is not None:
         return early
-    data, problem = parse_json(body, mime)
+    data, problem = parse_json(reply.body, reply.mime_type)
     if problem:
         return Reading(ERROR, error=problem)
-    return map_fields(data, provider=provider, title_is_text=title_is_text)
+    return map_fields(data, find=find, title_is_text=title_is_text, handle_rule=handle_rule)
 
 
 def parse_json(body: bytes, mime: str) -> tuple[dict[str, Any], str | None]:
@@ -67,12 +89,14 @@ def parse_json(body: bytes, mime: str) -> tuple[dict[str, Any], str | None]:
     return data, None
 
 
-def map_fields(data: dict[str, Any], *, provider: str, title_is_text: bool = False) -> Reading:
+def map_fields(data: dict[str, Any], *, find: Find | None = None, title_is_text: bool = False,
+               handle_rule: HandleRule | None = handle_after_host) -> Reading:
     reading = Reading(OK, raw=data)
     f = reading.fields
     f["author_name"] = _str(data.get("author_name"))
     f["author_url"] = _url(data.get("author_url"))
-    handle = _str(data.get("author_unique_id")) or _handle_from(f["author_url"], provider)
+    handle = _str(data.get("author_unique_id")) or (
+        handle_rule(f["author_url"]) if handle_rule and f["author_url"] else None)
     if handle:
         f["author_handle"] = handle.lstrip("@")
     title = _str(data.get("title"))
@@ -94,24 +118,26 @@ def map_fields(data: dict[str, Any], *, provider: str, title_is_text: bool = Fal
             reading.extra[key] = data[key]
     html = data.get("html")
     if data.get("type") == "rich" and isinstance(html, str) and "<blockquote" in html:
-        for name, value in read_blockquote(html, provider, data.get("url") or "").items():
+        for name, value in read_blockquote(html, find, data.get("url") or "").items():
             if name == "author_name" and f.get("author_name"):
                 continue
             f.setdefault(name, value)
-    reading.fields = {k: v for k, v in f.items() if v not in (None, "")}
-    return reading
+    return with_fields(reading)
 
 
-def read_blockquote(html: str, provider: str, base_url: str) -> dict[str, Any]:
-    """Post fields from the blockquote an oEmbed `html` carries: read by the provider's own parser
-    when there is one (which knows, e.g., that Instagram's blockquote holds no caption), else the
-    first paragraph of the blockquote."""
-    from .. import embeds
+def read_blockquote(html: str, find: Find | None, base_url: str) -> dict[str, Any]:
+    """Post fields from the blockquote an oEmbed `html` carries: read by the provider's own `find`
+    when it has one, else the first paragraph of the blockquote."""
     soup = BeautifulSoup(html, "lxml")
-    if embeds.provider(provider) is not None:
-        post = _with_provider(soup, provider, base_url)
-        if post is None:
+    if find is not None:
+        try:
+            found = list(find(soup, base_url))
+        except Exception:  # a provider's parser must not cost the enrichment
+            log.warning("a provider could not read an oEmbed html", exc_info=True)
             return {}
+        if not found:
+            return {}
+        post = found[0].post
         return {name: getattr(post, name) for name in HTML_FIELDS if getattr(post, name) not in (None, "")}
     quote = soup.find("blockquote")
     if quote is None:
@@ -120,19 +146,6 @@ def read_blockquote(html: str, provider: str, base_url: str) -> dict[str, Any]:
     node = para if para is not None else quote
     text = text_of(node)
     return {"text": text, "text_html": sanitize_html(node, base_url or None)} if text else {}
-
-
-def _with_provider(soup: BeautifulSoup, provider: str, base_url: str) -> Post | None:
-    from .. import embeds
-    prov = embeds.provider(provider)
-    if prov is None:
-        return None
-    try:
-        found = list(prov.find(soup, base_url))
-    except Exception:  # a provider's parser must not cost the enrichment
-        log.warning("provider %s could not read an oEmbed html", provider, exc_info=True)
-        return None
-    return found[0].post if found else None
 
 
 def _graph_error(body: bytes) -> str | None:
@@ -152,15 +165,6 @@ def _graph_error(body: bytes) -> str | None:
 
 def _looks_like_json(body: bytes) -> bool:
     return body.lstrip()[:1] in (b"{", b"[")
-
-
-def _handle_from(author_url: str | None, provider: str) -> str | None:
-    if not author_url or provider in ("facebook", "vimeo", "soundcloud", "spotify", "flickr", "reddit"):
-        return None
-    if provider == "youtube" and "/@" not in author_url:
-        return None
-    m = _HANDLE_FROM_AUTHOR_URL.match(author_url)
-    return m.group(1) if m else None
 
 
 def _str(value: Any) -> str | None:

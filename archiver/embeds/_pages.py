@@ -1,0 +1,141 @@
+"""Reading the platforms' embed pages into Post fields (pure functions, shared by providers).
+
+These are the documents a browser shows inside an embed's iframe (Facebook's plugins/*.php, X's
+Tweet.html, TikTok's embed/v2, Bluesky's embed page...). `page_reader(read_soup)` turns a
+function over the parsed page into an endpoint reader; `read_card` is the reader of a page that
+shows one post card, by role (an avatar image in the header, a time[datetime], the paragraph with
+the post's text), never by the words of one language. Providers whose pages have their own
+structure (Instagram, YouTube) pass their own `read_soup`."""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from bs4 import BeautifulSoup, Tag
+
+from ._text import sanitize_html, text_of
+from ._urls import absolute
+from .base import EMBED_PAGE, Media, Post, Reader, Reading, Reply
+from .reading import ERROR, GONE, OK, from_status, with_fields
+
+_GONE_CLASS = re.compile(r"unavailable|tombstone|not-?found|removed|deleted|error", re.I)
+_AVATAR = re.compile(r"avatar|profile|logo|userpic", re.I)
+_CSS_URL = re.compile(r"url\(\s*(?:&quot;|[\"'])?(.*?)(?:&quot;|[\"'])?\s*\)", re.I)
+
+ReadSoup = Callable[[BeautifulSoup, str, Post], Reading]
+
+
+def page_reader(read_soup: ReadSoup) -> Reader:
+    """An endpoint reader for an HTML embed page read by `read_soup(soup, base_url, post)`."""
+
+    def read(reply: Reply, post: Post) -> Reading:
+        early = from_status(reply)
+        if early is not None:
+            return early
+        soup = BeautifulSoup(reply.body, "lxml")
+        reading = read_soup(soup, reply.url, post)
+        has_author = any(reading.fields.get(k) for k in ("author_name", "author_handle", "avatar_url"))
+        if not has_author and says_gone(soup):
+            return Reading(GONE, error="the embed page says the post is unavailable",
+                           evidence="an unavailable notice in the embed page")
+        if reading.fields or reading.media:
+            return reading
+        return Reading(ERROR, error="no post found in the embed page")
+
+    return read
+
+
+def says_gone(soup: BeautifulSoup) -> bool:
+    if soup.find(attrs={"role": "alert"}):
+        return True
+    return any(_GONE_CLASS.search(" ".join(el.get("class") or [])) for el in soup.find_all(True))
+
+
+def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
+    """A page that shows one post card (X's Tweet.html, Facebook's plugins, TikTok's embed/v2,
+    Bluesky's embed page)."""
+    root = soup.find("article") or soup.find(attrs={"data-post-id": True}) or soup.body or soup
+    reading = Reading(OK)
+    f = reading.fields
+    avatar = _avatar(root)
+    if avatar is not None:
+        f["avatar_url"] = absolute(avatar.get("src"), base_url)
+    author = root.select_one("a.author, [class*=author] a[href], a[class*=author]")
+    name = root.select_one(".name, [class*=display-name], [class*=fullname]") or (
+        author.find(["b", "strong"]) if author is not None else None)
+    if name is not None:
+        f["author_name"] = text_value(name.get_text())
+    handle = root.select_one(".handle, [class*=username], [class*=screen-name]")
+    if handle is not None and text_value(handle.get_text()):
+        f["author_handle"] = handle.get_text().strip().lstrip("@")
+    link = author if author is not None else (avatar.find_parent("a") if avatar is not None else None)
+    if link is not None:
+        f["author_url"] = absolute(link.get("href"), base_url)
+    text = root.select_one(".text, [class*=post-text], [data-testid=tweetText], [class*=userContent], "
+                           "[class*=caption], [class*=description]") or _first_text_paragraph(root)
+    if text is not None:
+        f["text"] = text_of(text)
+        f["text_html"] = sanitize_html(text, base_url or None)
+    time = root.find("time")
+    if time is not None:
+        f["published_at"] = text_value(time.get("datetime"))
+        f["date_text"] = text_value(time.get_text())
+    for img in root.find_all("img"):
+        if img is avatar or _is_avatar(img):
+            continue
+        add_image(reading, absolute(img.get("src"), base_url), post, alt=img.get("alt") or "",
+                  width=int_value(img.get("width")), height=int_value(img.get("height")))
+    for video in root.find_all("video", poster=True):
+        add_image(reading, absolute(video["poster"], base_url), post, type="video-poster")
+    return with_fields(reading)
+
+
+read_card_page = page_reader(read_card)
+
+
+def add_image(reading: Reading, src: str | None, post: Post, *, type: str | None = None, alt: str = "",
+              width: int | None = None, height: int | None = None) -> None:
+    """Add an image of the post's embed page to the reading once (a poster for videos)."""
+    if src and all(m.url != src for m in reading.media):
+        kind = type or ("video-poster" if post.kind == "video" else "image")
+        reading.media.append(Media(src, type=kind, alt=alt, width=width, height=height, source=EMBED_PAGE))
+
+
+def _avatar(root: Tag) -> Tag | None:
+    for img in root.find_all("img"):
+        if _is_avatar(img):
+            return img
+    header = root.find("header")
+    return header.find("img") if header is not None else None
+
+
+def _is_avatar(img: Tag) -> bool:
+    names = " ".join(img.get("class") or []) + " " + (img.get("alt") or "")
+    parent = img.parent if isinstance(img.parent, Tag) else None
+    if parent is not None:
+        names += " " + " ".join(parent.get("class") or [])
+    return bool(_AVATAR.search(names))
+
+
+def _first_text_paragraph(root: Tag) -> Tag | None:
+    for p in root.find_all("p"):
+        if p.find_parent(["header", "footer"]) is None and text_of(p):
+            return p
+    return None
+
+
+def style_url(style: str | None) -> str | None:
+    """The first url(...) in a style attribute."""
+    m = _CSS_URL.search(style or "")
+    return absolute(m.group(1), None) if m else None
+
+
+def text_value(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def int_value(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
