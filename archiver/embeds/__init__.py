@@ -21,7 +21,7 @@ from ._urls import host_matches
 from .base import Detected, Display, Endpoint, Media, Post, Provider
 
 __all__ = ["Detected", "Display", "Endpoint", "Media", "Post", "Provider", "detect", "endpoints", "endpoint_keys",
-           "fallback_provider", "is_platform_url", "match_post_url", "providers", "provider"]
+           "fallback_provider", "is_platform_url", "match_post_url", "providers", "provider", "reload_registry"]
 
 GENERIC = "generic"    # the key of the catch-all provider: cards of unknown providers look like its cards
 SPECIFIC_ORDER = 500   # providers below this order are platforms; above are wrappers and the catch-all
@@ -40,6 +40,13 @@ def providers() -> tuple[Provider, ...]:
         if prov is not None:
             found.append(prov)
     return tuple(sorted(found, key=lambda p: (p.order, p.key)))
+
+
+def reload_registry() -> None:
+    """Forget the providers found so far: the next call looks for provider modules again (after a
+    module was added to this package's path, as the tests of a new provider do)."""
+    for cached in (providers, _by_key, endpoint_keys):
+        cached.cache_clear()
 
 
 def provider(key: str | None) -> Provider | None:

@@ -1,0 +1,118 @@
+"""Every provider's own cases (tests/cases/<key>/), run by one parametrised test each, and the
+contract every provider keeps so that render and enrichment need nothing else."""
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from archiver import embeds
+from archiver.embeds.base import ENDPOINT_KINDS, FAMILIES, Post, Reply
+from archiver.enrich.request import build_url
+from provider_cases import CASES, AnswerCase, MarkupCase, answer_cases, markup_cases, squeeze
+
+MARKUP = markup_cases()
+ANSWERS = answer_cases()
+
+
+def _id(case: MarkupCase | AnswerCase) -> str:
+    return f"{case.provider}/{case.name}"
+
+
+def _pick(found: list[embeds.Detected], want: dict) -> embeds.Detected:
+    if "post_url" in want:
+        hits = [d for d in found if d.post.post_url == want["post_url"]]
+    else:
+        hits = [d for d in found if d.post.provider == want["provider"] and d.post.kind == want.get("kind", d.post.kind)]
+    assert hits, f"no embed with {want.get('post_url') or want}; found {[d.post.post_url for d in found]}"
+    return hits[0]
+
+
+@pytest.mark.parametrize("case", MARKUP, ids=_id)
+def test_markup_case(case: MarkupCase):
+    found = embeds.detect(case.html, case.base_url)
+    if case.count is not None:
+        assert len(found) == case.count
+    for want in case.expect:
+        post = _pick(found, want).post
+        for name, value in want.items():
+            if name == "media":
+                assert [m.url for m in post.media] == value
+            else:
+                assert squeeze(getattr(post, name)) == squeeze(value), name
+
+
+@pytest.mark.parametrize("case", ANSWERS, ids=_id)
+def test_answer_case(case: AnswerCase):
+    endpoint = next(e for p in embeds.providers() for e in p.endpoints if e.key == case.endpoint)
+    assert endpoint.provider == case.provider
+    post = Post(provider=case.provider, **case.post)
+    reply = Reply(url=build_url(endpoint, post) or "https://platform.example/", status=case.status, body=case.body,
+                  mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
+    reading = endpoint.read(reply, post)
+    want = case.expect
+    assert reading.outcome == want["outcome"], reading.error
+    for name, value in want.get("fields", {}).items():
+        assert squeeze(reading.fields.get(name)) == squeeze(value), name
+    for name in want.get("absent", []):
+        assert name not in reading.fields, name
+    if "media" in want:
+        assert [m.url for m in reading.media] == want["media"]
+    for name, value in want.get("extra", {}).items():
+        assert reading.extra.get(name) == value, name
+
+
+# ------------------------------------------------------------------------------ the contract
+PROVIDERS = embeds.providers()
+
+
+@pytest.mark.parametrize("prov", PROVIDERS, ids=lambda p: p.key)
+def test_every_provider_declares_what_render_and_enrich_need(prov):
+    assert re.fullmatch(r"[a-z0-9_-]{2,40}", prov.key) and prov.name.strip()
+    assert callable(prov.find) and callable(prov.match_url) and isinstance(prov.order, int)
+    assert prov.display.label and re.fullmatch(r"#[0-9a-f]{6}", prov.display.color)
+    assert prov.display.verb and prov.family in FAMILIES
+    for template in (prov.display.hashtag_url, prov.display.mention_url):
+        assert template is None or (template.startswith("https://") and template.count("{}") == 1)
+    for endpoint in prov.endpoints:
+        assert endpoint.provider == prov.key and endpoint.kind in ENDPOINT_KINDS and callable(endpoint.read)
+        fields = {f for _, f, _, _ in string.Formatter().parse(endpoint.url) if f}
+        assert fields <= {"url", "instance", "id", "token", "did", "rkey"}, endpoint.key
+    if prov.order < embeds.SPECIFIC_ORDER and not any("{instance}" in e.url for e in prov.endpoints):
+        assert prov.hosts, "a platform says which hosts are its own (fediverse servers are any host)"
+
+
+@pytest.mark.parametrize("prov", PROVIDERS, ids=lambda p: p.key)
+def test_every_provider_has_markup_cases(prov):
+    assert any(c.provider == prov.key for c in MARKUP), f"add tests/cases/{prov.key}/<variant>.html"
+
+
+def test_keys_are_unique_and_cases_name_real_providers():
+    keys = [p.key for p in PROVIDERS]
+    assert len(keys) == len(set(keys))
+    assert {path.name for path in CASES.iterdir() if path.is_dir()} <= set(keys)
+    endpoint_keys = [e.key for p in PROVIDERS for e in p.endpoints]
+    assert len(endpoint_keys) == len(set(endpoint_keys))
+
+
+def test_no_provider_key_is_written_out_of_the_embeds_package():
+    """Only archiver/embeds/ names providers: anywhere else a key in code is a table in the making.
+    (Docstrings and comments may mention platforms.)"""
+    import ast
+    from pathlib import Path
+
+    package = Path(embeds.__file__).resolve().parent.parent
+    keys = {p.key for p in PROVIDERS}
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        if path.parent.name == "embeds" or "embeds" in path.relative_to(package).parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in keys and id(node) not in docstrings:
+                offenders.append(f"{path.relative_to(package)}:{node.lineno}: {node.value!r}")
+    assert offenders == []
