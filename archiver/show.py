@@ -35,7 +35,7 @@ def snapshot_detail(store: Store, snapshot_id: int) -> dict[str, Any] | None:
 def _post(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: row.get(k) for k in ("position", "provider", "kind", "status", *POST_FIELDS, "post_url_original",
                                    "avatar_sha256", "media", "sources", "alternatives", "checked_at",
-                                   "enrich_error", "extra")}
+                                   "status_evidence", "enrich_error", "extra")}
     return out
 
 
@@ -58,7 +58,8 @@ def format_detail(detail: dict[str, Any]) -> str:
     posts = detail["embeds"]
     lines.append(f"\nembedded posts: {len(posts)}")
     for p in posts:
-        lines.append(f"\n  [{p['position']}] {p['provider']} {p['kind']}  status: {p['status'] or 'unchecked'}")
+        evidence = f"  ({p['status_evidence']})" if p.get("status_evidence") else ""
+        lines.append(f"\n  [{p['position']}] {p['provider']} {p['kind']}  status: {p['status'] or 'unchecked'}{evidence}")
         sources = p.get("sources") or {}
         for key in POST_FIELDS:
             value = p.get(key)

@@ -111,6 +111,12 @@ def m004_browse_views(db: Database) -> None:
         group by provider, coalesce(author_handle, author_name)""", replace=True)
 
 
+@migrations()
+def m005_status_evidence(db: Database) -> None:
+    """Which platform answer decided each post's status, and what it said."""
+    db["embeds"].add_column("status_evidence", str)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -321,7 +321,9 @@ def test_meta_oauth_error_is_recorded_and_the_token_never_stored(platform):
     graph_req = next(req for req, _ in platform.log if req.path == "/graph/instagram_oembed")
     assert graph_req.args["access_token"] == "secret-token-123"
     assert "oembed: HTTP 400 (invalid token; OAuthException 190)" in post.enrich_error
-    assert post.status == "deleted"                  # the embed page (in French) says it is gone
+    # The embed page (in French) shows a notice instead of the post: embed pages do not tell a deleted
+    # post from a private one, so the post is unavailable, never deleted, and the notice is the evidence.
+    assert post.status == "unavailable" and "instagram.embed-page" in post.status_evidence
     assert post.author_name == "Harbour Watch"       # the fallback stays
     assert all("secret-token" not in (r.url + (r.final_url or "")) for r in resources)
 
@@ -390,8 +392,11 @@ def test_youtube_embed_page_gives_the_channel_avatar(platform):
     run([post], platform, endpoints={"youtube": "/yt/oembed", "youtube.embed-page": "/yt/embed/{id}"})
     oembed_req = next(req for req, _ in platform.log if req.path == "/yt/oembed")
     assert oembed_req.args["format"] == "json"
-    assert post.avatar_url == base(platform) + "/cdn/yt/channel.jpg"
-    assert post.title == "Harbour bridge timelapse"
+    # the embed page as YouTube's server sends it: no player markup, a <noscript> "player-unavailable"
+    # block (always there), and the facts as JSON in ytcfg: the video is live and said so
+    assert post.status == "ok" and post.status_evidence == "youtube: oEmbed answered with the post"
+    assert post.avatar_url == base(platform) + "/cdn/yt/channel.jpg" and post.sources["avatar_url"] == "embed-page"
+    assert post.title == "Harbour bridge timelapse" and post.extra["duration"] == 754
     assert [m.type for m in post.media] == ["thumbnail"]
 
 

@@ -53,8 +53,11 @@ def test_answer_case(case: AnswerCase):
     reading = endpoint.read(reply, post)
     want = case.expect
     assert reading.outcome == want["outcome"], reading.error
+    stored = Post(provider=case.provider)          # the form a field is stored in (Post.put cleans names)
+    for name, value in reading.fields.items():
+        stored.put(name, value, "case")
     for name, value in want.get("fields", {}).items():
-        assert squeeze(reading.fields.get(name)) == squeeze(value), name
+        assert squeeze(getattr(stored, name)) == squeeze(value), name
     for name in want.get("absent", []):
         assert name not in reading.fields, name
     if "media" in want:

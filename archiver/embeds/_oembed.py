@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from bs4 import BeautifulSoup
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 TYPES = {"photo", "video", "rich", "link"}
 # Fields read from the blockquote in `html`, when the answer carries one.
 HTML_FIELDS = ("text", "text_html", "author_name", "author_handle", "published_at", "date_text")
+BLOCKQUOTE_EXTRAS = ("sound", "lang", "media_links")
 _HANDLE_AFTER_HOST = re.compile(r"^https?://[^/]+/(?:profile/|@)?@?([\w.-]+)/?$")
 _META_CODES = {104: "token required", 190: "invalid token", 10: "permission denied (oEmbed Read not granted)",
                4: "rate limited", 32: "rate limited", 613: "rate limited"}
@@ -39,31 +41,42 @@ def handle_after_host(author_url: str) -> str | None:
     return m.group(1) if m else None
 
 
-def oembed_reader(*, find: Find | None = None, title_is_text: bool = False,
-                  handle_rule: HandleRule | None = handle_after_host) -> Reader:
-    """The reader of one platform's oEmbed answers."""
+@dataclass(frozen=True)
+class OembedRules:
+    """What differs in one platform's oEmbed answers."""
+
+    find: Find | None = None           # the provider's parser of the blockquote in `html`
+    title_is_text: bool = False        # the `title` is the post's caption (TikTok)
+    title_is_label: bool = False       # the `title` is a label ("New status by ana": Mastodon), not a title
+    name_is_handle: bool = False       # `author_name` is the username (Instagram, Reddit); names come from html
+    handle_rule: HandleRule | None = handle_after_host   # how a handle follows from `author_url`
+    status_means: dict[int, str] | None = None           # HTTP statuses the platform uses otherwise
+
+
+def oembed_reader(**rules: Any) -> Reader:
+    """The reader of one platform's oEmbed answers (keyword arguments: OembedRules' fields)."""
+    fixed = OembedRules(**rules)
 
     def read(reply: Reply, post: Post) -> Reading:
-        return read_oembed(reply, find=find, title_is_text=title_is_text, handle_rule=handle_rule)
+        return read_oembed(reply, fixed)
 
     return read
 
 
-def read_oembed(reply: Reply, *, find: Find | None = None, title_is_text: bool = False,
-                handle_rule: HandleRule | None = handle_after_host) -> Reading:
+def read_oembed(reply: Reply, rules: OembedRules = OembedRules()) -> Reading:
     """What an oEmbed response says. Never raises."""
     status = reply.status
     if status == 400 or (status is not None and status >= 400 and _looks_like_json(reply.body)):
         meta = _graph_error(reply.body)
         if meta:
             return Reading(ERROR, error=f"HTTP {status} ({meta})")
-    early = from_status(reply)
+    early = from_status(reply, rules.status_means)
     if early is not None:
         return early
     data, problem = parse_json(reply.body, reply.mime_type)
     if problem:
         return Reading(ERROR, error=problem)
-    return map_fields(data, find=find, title_is_text=title_is_text, handle_rule=handle_rule)
+    return map_fields(data, rules)
 
 
 def parse_json(body: bytes, mime: str) -> tuple[dict[str, Any], str | None]:
@@ -89,19 +102,30 @@ def parse_json(body: bytes, mime: str) -> tuple[dict[str, Any], str | None]:
     return data, None
 
 
-def map_fields(data: dict[str, Any], *, find: Find | None = None, title_is_text: bool = False,
-               handle_rule: HandleRule | None = handle_after_host) -> Reading:
-    reading = Reading(OK, raw=data)
+_NAME_AND_HANDLE = re.compile(r"^(?P<name>.*?)\s*\(\s*@(?P<handle>[\w.:@-]+)\s*\)$")
+
+
+def map_fields(data: dict[str, Any], rules: OembedRules = OembedRules()) -> Reading:
+    reading = Reading(OK, raw=data, evidence="oEmbed answered with the post")
     f = reading.fields
-    f["author_name"] = _str(data.get("author_name"))
+    name = _str(data.get("author_name"))
     f["author_url"] = _url(data.get("author_url"))
-    handle = _str(data.get("author_unique_id")) or (
-        handle_rule(f["author_url"]) if handle_rule and f["author_url"] else None)
+    handle = _str(data.get("author_unique_id"))
+    if name and rules.name_is_handle:
+        handle, name = handle or name, None
+    elif name:
+        m = _NAME_AND_HANDLE.match(name)   # Bluesky: "Display Name (@handle)"
+        if m:
+            name, handle = m.group("name") or None, handle or m.group("handle")
+        elif name.startswith("@") and " " not in name:
+            name, handle = None, handle or name
+    f["author_name"] = name
+    handle = handle or (rules.handle_rule(f["author_url"]) if rules.handle_rule and f["author_url"] else None)
     if handle:
         f["author_handle"] = handle.lstrip("@")
     title = _str(data.get("title"))
-    if title:
-        f["text" if title_is_text else "title"] = title
+    if title and not rules.title_is_label:
+        f["text" if rules.title_is_text else "title"] = title
     thumb = _url(data.get("thumbnail_url"))
     if thumb:
         reading.media.append(Media(thumb, type="thumbnail", width=_int(data.get("thumbnail_width")),
@@ -117,35 +141,40 @@ def map_fields(data: dict[str, Any], *, find: Find | None = None, title_is_text:
         if data.get(key) not in (None, ""):
             reading.extra[key] = data[key]
     html = data.get("html")
-    if data.get("type") == "rich" and isinstance(html, str) and "<blockquote" in html:
-        for name, value in read_blockquote(html, find, data.get("url") or "").items():
-            if name == "author_name" and f.get("author_name"):
+    if isinstance(html, str) and "<blockquote" in html:   # rich, and Meta's and TikTok's video answers
+        fields, extra = read_blockquote(html, rules.find, data.get("url") or "")
+        for key, value in fields.items():
+            if key == "author_name" and f.get("author_name"):
                 continue
-            f.setdefault(name, value)
+            if not f.get(key):
+                f[key] = value
+        for key, value in extra.items():
+            reading.extra.setdefault(key, value)
     return with_fields(reading)
 
 
-def read_blockquote(html: str, find: Find | None, base_url: str) -> dict[str, Any]:
-    """Post fields from the blockquote an oEmbed `html` carries: read by the provider's own `find`
-    when it has one, else the first paragraph of the blockquote."""
+def read_blockquote(html: str, find: Find | None, base_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Post fields (and extras such as a sound credit) from the blockquote an oEmbed `html` carries:
+    read by the provider's own `find` when it has one, else the first paragraph of the blockquote."""
     soup = BeautifulSoup(html, "lxml")
     if find is not None:
         try:
             found = list(find(soup, base_url))
         except Exception:  # a provider's parser must not cost the enrichment
             log.warning("a provider could not read an oEmbed html", exc_info=True)
-            return {}
+            return {}, {}
         if not found:
-            return {}
+            return {}, {}
         post = found[0].post
-        return {name: getattr(post, name) for name in HTML_FIELDS if getattr(post, name) not in (None, "")}
+        fields = {name: getattr(post, name) for name in HTML_FIELDS if getattr(post, name) not in (None, "")}
+        return fields, {k: v for k, v in post.extra.items() if k in BLOCKQUOTE_EXTRAS}
     quote = soup.find("blockquote")
     if quote is None:
-        return {}
+        return {}, {}
     para = quote.find("p")
     node = para if para is not None else quote
     text = text_of(node)
-    return {"text": text, "text_html": sanitize_html(node, base_url or None)} if text else {}
+    return ({"text": text, "text_html": sanitize_html(node, base_url or None)} if text else {}), {}
 
 
 def _graph_error(body: bytes) -> str | None:

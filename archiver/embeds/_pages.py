@@ -16,9 +16,8 @@ from bs4 import BeautifulSoup, Tag
 from ._text import sanitize_html, text_of
 from ._urls import absolute
 from .base import EMBED_PAGE, Media, Post, Reader, Reading, Reply
-from .reading import ERROR, GONE, OK, from_status, with_fields
+from .reading import ERROR, OK, PRIVATE, from_status, with_fields
 
-_GONE_CLASS = re.compile(r"unavailable|tombstone|not-?found|removed|deleted|error", re.I)
 _AVATAR = re.compile(r"avatar|profile|logo|userpic", re.I)
 _CSS_URL = re.compile(r"url\(\s*(?:&quot;|[\"'])?(.*?)(?:&quot;|[\"'])?\s*\)", re.I)
 
@@ -35,20 +34,24 @@ def page_reader(read_soup: ReadSoup) -> Reader:
         soup = BeautifulSoup(reply.body, "lxml")
         reading = read_soup(soup, reply.url, post)
         has_author = any(reading.fields.get(k) for k in ("author_name", "author_handle", "avatar_url"))
-        if not has_author and says_gone(soup):
-            return Reading(GONE, error="the embed page says the post is unavailable",
-                           evidence="an unavailable notice in the embed page")
+        if not has_author and shows_notice(soup):
+            # A notice where the post would be: the platform will not show it. Embed pages do not
+            # tell a deleted post from a private one, so this is never taken for deleted.
+            return Reading(PRIVATE, error="the embed page shows a notice instead of the post",
+                           evidence="the embed page shows a notice (role=alert) instead of the post")
         if reading.fields or reading.media:
+            reading.evidence = reading.evidence or "the embed page shows the post"
             return reading
         return Reading(ERROR, error="no post found in the embed page")
 
     return read
 
 
-def says_gone(soup: BeautifulSoup) -> bool:
-    if soup.find(attrs={"role": "alert"}):
-        return True
-    return any(_GONE_CLASS.search(" ".join(el.get("class") or [])) for el in soup.find_all(True))
+def shows_notice(soup: BeautifulSoup) -> bool:
+    """An alert (role="alert") in a page that holds no post. Class names and words are not read:
+    they are styling and language (YouTube's player page always carries a "player-unavailable"
+    block for browsers without JavaScript)."""
+    return soup.find(attrs={"role": "alert"}) is not None
 
 
 def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:

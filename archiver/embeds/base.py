@@ -25,6 +25,7 @@ rendering. Settings.endpoints ({endpoint key: URL}) points any endpoint elsewher
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable
 
@@ -35,6 +36,26 @@ FALLBACK = "fallback"        # the embed markup in the page
 OEMBED = "oembed"            # the platform's oEmbed answer
 EMBED_PAGE = "embed-page"    # the platform's embed page (or the JSON behind it)
 DERIVED = "derived"          # computed (e.g. an X post's date from its ID)
+
+# Unicode controls that change how the text around them reads (bidi embeddings, overrides,
+# isolates) or that hide (zero-width marks): a name wrapped in U+202E ... U+202C would read
+# backwards on a card. Names, handles and titles lose all of them; post text loses the ones that
+# reorder what follows (marks and joiners stay: RTL text and emoji sequences need them).
+_NAME_CONTROLS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_TEXT_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+NAME_FIELDS = ("post_id", "author_name", "author_handle", "title", "date_text")
+TEXT_FIELDS = ("text", "text_html")
+
+
+def without_controls(value: str) -> str:
+    """A name, handle or title without direction or zero-width controls."""
+    return _NAME_CONTROLS.sub("", value)
+
+
+def neutral_text(value: str) -> str:
+    """Post text without the controls that would reorder what follows them."""
+    return _TEXT_CONTROLS.sub("", value)
+
 
 POST_FIELDS = ("post_url", "post_id", "author_name", "author_handle", "author_url", "avatar_url",
                "published_at", "date_text", "title", "text", "text_html")
@@ -73,6 +94,7 @@ class Post:
     media: list[Media] = field(default_factory=list)
     markup: str = ""                      # the embed's original markup
     status: str = "unchecked"             # ok | deleted | unavailable | unchecked
+    status_evidence: str | None = None    # which answer decided the status, and what it said
     sources: dict[str, str] = field(default_factory=dict)
     alternatives: dict[str, dict[str, Any]] = field(default_factory=dict)
     oembed: dict[str, Any] | None = None
@@ -83,10 +105,12 @@ class Post:
     def put(self, name: str, value: Any, source: str) -> None:
         """Fill a field if it is empty; if it already holds another value, keep both (the first
         one wins, the other is recorded under `alternatives`). Empty values are ignored."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return
         if isinstance(value, str):
+            value = without_controls(value) if name in NAME_FIELDS else (
+                neutral_text(value) if name in TEXT_FIELDS else value)
             value = value.strip()
+        if value is None or value == "":
+            return
         current = getattr(self, name)
         if current in (None, ""):
             setattr(self, name, value)

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import _social
-from ._dates import parse_date_text, tid_time
+from ._dates import iso_utc, parse_date_text, tid_time
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
 from ._oembed import oembed_reader
@@ -81,7 +81,9 @@ def read_fallback(quote: Tag, post: Post, base_url: str) -> None:
     if date_link is not None:
         date_text = _social.text_of_link(date_link)
         post.put("date_text", date_text, FALLBACK)
-        post.put("published_at", parse_date_text(date_text), FALLBACK)   # only when the rkey is no TID
+        # oEmbed's copy writes the exact time (ISO); copied codes a localised date. Either fills in
+        # only when the record key is no TID (which carries the creation time).
+        post.put("published_at", iso_utc(date_text) or parse_date_text(date_text), FALLBACK)
     tail = " ".join(str(s) for s in quote.descendants if isinstance(s, NavigableString)
                     and not any(p in paras or p is date_link for p in s.parents))
     name, handle = _social.byline(tail)

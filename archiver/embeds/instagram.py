@@ -231,7 +231,8 @@ def _code_values(post: Post) -> dict[str, str]:
 ENDPOINTS = (
     # Meta's Graph oEmbed is asked only with a token; the embed page is what embed.js shows.
     Endpoint("instagram", OEMBED_ENDPOINT, "https://graph.facebook.com/v22.0/instagram_oembed",
-             oembed_reader(find=find), params=(("omitscript", "true"),), needs_meta_token=True),
+             oembed_reader(find=find, name_is_handle=True), params=(("omitscript", "true"),),
+             needs_meta_token=True),
     # cr=1&v=14: what Instagram's embed.js asks for a version-14 embed code
     Endpoint("instagram.embed-page", EMBED_PAGE_ENDPOINT,
              "https://www.instagram.com/p/{id}/embed/captioned/?cr=1&v=14", page_reader(read_embed_soup)),

@@ -18,15 +18,20 @@ ERROR = "error"
 OUTCOMES = (OK, GONE, PRIVATE, ERROR)
 
 
-def from_status(reply: Reply) -> Reading | None:
-    """The reading implied by the HTTP exchange alone, or None when the body must be read."""
+# What an HTTP status says about the post, where the platform means it (a provider's reader may
+# say otherwise: an API that answers 401 to everyone without a token says nothing about the post).
+STATUS_MEANS = {404: GONE, 410: GONE, 401: PRIVATE, 403: PRIVATE}
+
+
+def from_status(reply: Reply, means: dict[int, str] | None = None) -> Reading | None:
+    """The reading implied by the HTTP exchange alone, or None when the body must be read.
+    429, 5xx and network trouble are always ERROR: they say nothing about the post."""
     status = reply.status
     if status is None:
         return Reading(ERROR, error=reply.error or "no answer")
-    if status in (404, 410):
-        return Reading(GONE, error=f"HTTP {status}", evidence=f"HTTP {status}")
-    if status in (401, 403):
-        return Reading(PRIVATE, error=f"HTTP {status}", evidence=f"HTTP {status}")
+    outcome = {**STATUS_MEANS, **(means or {})}.get(status)
+    if outcome in (GONE, PRIVATE) and not reply.error:
+        return Reading(outcome, error=f"HTTP {status}", evidence=f"HTTP {status}")
     if reply.error:
         return Reading(ERROR, error=reply.error)
     if not 200 <= status < 300:

@@ -109,7 +109,7 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
 
 
 ENDPOINTS = (
-    Endpoint("reddit", OEMBED_ENDPOINT, "https://www.reddit.com/oembed", oembed_reader(find=find, handle_rule=None)),
+    Endpoint("reddit", OEMBED_ENDPOINT, "https://www.reddit.com/oembed", oembed_reader(find=find, name_is_handle=True, handle_rule=None)),
 )
 
 PROVIDER = ProviderRecord(

@@ -7,6 +7,7 @@ Share/follow buttons (`a.twitter-share-button`, `twitter-tweet-btn`...) and link
 running text are not embeds. The date comes from the post ID (snowflake), the link text is kept."""
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -26,7 +27,7 @@ from ._text import clean_text
 from ._urls import absolute, host_matches
 from .base import (DATA_ENDPOINT, DERIVED, EMBED_PAGE, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected,
                    Display, Endpoint, Media, Post, ProviderRecord, Reading, Reply)
-from .reading import ERROR, GONE, OK, from_status, with_fields
+from .reading import ERROR, GONE, OK, PRIVATE, from_status, with_fields
 
 KEY = "twitter"
 HOSTS = ("twitter.com", "x.com")
@@ -238,8 +239,16 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
 
 # --- what the platform answers ------------------------------------------------------------------
 
+# Card images of a link card, best first (the syndication JSON names them in binding_values).
+CARD_IMAGES = ("photo_image_full_size_original", "summary_photo_image_original", "thumbnail_image_original",
+               "player_image_original", "photo_image_full_size_large", "summary_photo_image_large",
+               "thumbnail_image_large", "player_image_large", "thumbnail_image", "player_image")
+
+
 def read_tweet_result(reply: Reply, post: Post) -> Reading:
-    """The JSON behind Tweet.html (cdn.syndication.twimg.com/tweet-result)."""
+    """The JSON behind Tweet.html (cdn.syndication.twimg.com/tweet-result). It answers {} when the
+    request lacks the widget's token (that says nothing about the post), a TweetTombstone for a
+    post that is gone or hidden, 404 for one that does not exist."""
     early = from_status(reply)
     if early is not None:
         return early
@@ -249,19 +258,26 @@ def read_tweet_result(reply: Reply, post: Post) -> Reading:
         return Reading(ERROR, error="answer is not valid JSON")
     if not isinstance(data, dict):
         return Reading(ERROR, error="answer is not a JSON object")
-    if data.get("__typename") == "TweetTombstone" or "tombstone" in data:
-        return Reading(GONE, error="the platform answered with a tombstone", evidence="TweetTombstone")
-    if not data:
-        return Reading(GONE, error="empty tweet result", evidence="an empty tweet-result")
-    reading = Reading(OK)
+    kind = data.get("__typename")
+    if kind == "TweetTombstone" or "tombstone" in data:
+        said = _tombstone_text(data) or "a tombstone"
+        outcome = PRIVATE if re.search(r"limits who can view|protected", said, re.I) else GONE
+        return Reading(outcome, error=f"tombstone: {said}", evidence=f"TweetTombstone: {said}")
+    if kind == "TweetUnavailable":
+        said = str(data.get("reason") or "unavailable")
+        return Reading(PRIVATE, error=f"unavailable: {said}", evidence=f"TweetUnavailable: {said}")
+    user = data.get("user") if isinstance(data.get("user"), dict) else None
+    if not data or (user is None and not data.get("text")):
+        return Reading(ERROR, error="the answer carries no post (the widget token may be wrong)")
+    reading = Reading(OK, evidence="tweet-result answered with the post")
     f = reading.fields
-    text = data.get("full_text") or data.get("text")
-    if isinstance(text, str):
-        rng = data.get("display_text_range")
-        if isinstance(rng, list) and len(rng) == 2 and all(isinstance(i, int) for i in rng):
-            text = text[rng[0]:rng[1]]
-        f["text"] = clean_text(text)
-    user = data.get("user") if isinstance(data.get("user"), dict) else {}
+    links = _short_links(data)
+    text = _display_text(data)
+    if text is not None:
+        f["text"] = clean_text(_expand(text, links))
+    if links:
+        reading.extra["links"] = {short: full for short, full in links.items() if full}
+    user = user or {}
     f["author_name"] = text_value(user.get("name"))
     f["author_handle"] = text_value(user.get("screen_name"))
     f["avatar_url"] = text_value(user.get("profile_image_url_https"))
@@ -277,7 +293,96 @@ def read_tweet_result(reply: Reply, post: Post) -> Reading:
             if all(m.url != photo["url"] for m in reading.media):
                 reading.media.append(Media(photo["url"], type="image", width=photo.get("width"),
                                            height=photo.get("height"), source=EMBED_PAGE))
+    poster = _dig(data, "video", "poster")
+    if isinstance(poster, str) and all(m.url != poster for m in reading.media):
+        reading.media.append(Media(poster, type="video-poster", source=EMBED_PAGE))
+    card = _link_card(data.get("card"), links)
+    if card:
+        if card.get("image") and all(m.url != card["image"]["url"] for m in reading.media):
+            image = card.pop("image")
+            reading.media.append(Media(image["url"], type="image", alt=card.get("title") or "",
+                                       width=image.get("width"), height=image.get("height"), source=EMBED_PAGE))
+        reading.extra["card"] = card
+    quoted = data.get("quoted_tweet")
+    if isinstance(quoted, dict) and isinstance(quoted.get("user"), dict):
+        qid, qhandle = quoted.get("id_str"), quoted["user"].get("screen_name")
+        reading.extra["quoted_post"] = {
+            "post_url": post_url(qhandle, qid) if qid else None, "author_name": text_value(quoted["user"].get("name")),
+            "author_handle": text_value(qhandle), "text": clean_text(_expand(_display_text(quoted) or "", _short_links(quoted)))}
     return with_fields(reading)
+
+
+def _dig(value, *path):
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _tombstone_text(data: dict) -> str | None:
+    stone = data.get("tombstone")
+    text = _dig(stone, "text", "text") if isinstance(stone, dict) else None
+    return " ".join(text.split()) if isinstance(text, str) and text.strip() else None
+
+
+def _short_links(data: dict) -> dict[str, str | None]:
+    """t.co link -> the URL it stands for (None: a link to the post's own media, dropped from text)."""
+    links: dict[str, str | None] = {}
+    entities = data.get("entities") if isinstance(data.get("entities"), dict) else {}
+    for item in entities.get("urls") or []:
+        if isinstance(item, dict) and isinstance(item.get("url"), str):
+            links[item["url"]] = text_value(item.get("expanded_url")) or text_value(item.get("display_url"))
+    for item in entities.get("media") or []:
+        if isinstance(item, dict) and isinstance(item.get("url"), str):
+            links[item["url"]] = None
+    return links
+
+
+def _display_text(data: dict) -> str | None:
+    """The post's text as shown: HTML entities decoded, without the leading reply mentions and the
+    trailing media link that display_text_range leaves out."""
+    raw = data.get("full_text") or data.get("text")
+    if not isinstance(raw, str):
+        return None
+    text = html.unescape(raw)
+    rng = data.get("display_text_range")
+    if isinstance(rng, list) and len(rng) == 2 and all(isinstance(i, int) for i in rng) and 0 <= rng[0] <= rng[1]:
+        head, body, tail = text[:rng[0]], text[rng[0]:rng[1]], text[rng[1]:]
+        # the range counts the decoded text; keep it only when what it cuts is mentions and links
+        if re.fullmatch(r"(?:\s*@\w+)*\s*", head) and re.fullmatch(r"(?:\s*https?://\S+)*\s*", tail):
+            text = body
+    return text
+
+
+def _expand(text: str, links: dict[str, str | None]) -> str:
+    for short, full in sorted(links.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(short, full or "")
+    return text
+
+
+def _link_card(card, links: dict[str, str | None]) -> dict | None:
+    """A link card's title, description, domain, URL and best image."""
+    if not isinstance(card, dict):
+        return None
+    values = card.get("binding_values")
+    if isinstance(values, list):   # the GraphQL form: [{"key": ..., "value": {...}}]
+        values = {v.get("key"): v.get("value") for v in values if isinstance(v, dict)}
+    if not isinstance(values, dict):
+        return None
+
+    def string(name: str) -> str | None:
+        return text_value(_dig(values, name, "string_value"))
+
+    out = {"name": text_value(card.get("name")), "title": string("title"), "description": string("description"),
+           "domain": string("domain") or string("vanity_url")}
+    short = text_value(card.get("url")) or string("card_url")
+    out["url"] = links.get(short) or short if short else None
+    for name in CARD_IMAGES:
+        image = _dig(values, name, "image_value")
+        if isinstance(image, dict) and text_value(image.get("url")):
+            out["image"] = {"url": image["url"], "width": image.get("width"), "height": image.get("height")}
+            break
+    out = {k: v for k, v in out.items() if v}
+    return out if (out.get("title") or out.get("image")) else None
 
 
 def _twitter_time(value: Any) -> str | None:

@@ -4,6 +4,7 @@
 Flash `object/embed` with youtube.com/v/ID. Playlists are kind "playlist"."""
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,11 +14,11 @@ from ._media_util import (
     Candidate, absolute, classes, find_iframes, finish, is_template, title_attr,
 )
 from ._oembed import handle_after_host, oembed_reader
-from ._pages import page_reader, style_url, text_value
+from ._pages import text_value
 from ._urls import host_matches
 from .base import (DERIVED, EMBED_PAGE, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint,
-                   Media, Post, ProviderRecord, Reading)
-from .reading import OK, with_fields
+                   Media, Post, ProviderRecord, Reading, Reply)
+from .reading import ERROR, GONE, OK, PRIVATE, from_status, with_fields
 
 KEY = "youtube"
 HOSTS = ("youtube.com", "youtube-nocookie.com", "youtu.be", "youtube.googleapis.com")
@@ -182,26 +183,127 @@ def _lite(el: Tag, base_url: str) -> Post | None:
 
 # --- what the platform answers ------------------------------------------------------------------
 
-def read_embed_soup(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
-    """YouTube's /embed/ID player page."""
-    reading = Reading(OK)
+# The embed page's server HTML holds no player (the player script draws it) and always a
+# <noscript> "player-unavailable" skeleton, live video or not: nothing in the markup says anything.
+# The facts are JSON: ytcfg.set({... "PLAYER_VARS": {"embedded_player_response": "<JSON>"} ...}).
+_YTCFG_SET = re.compile(r"ytcfg\.set\(\s*(?=\{)")
+_INITIAL_RESPONSE = re.compile(r"ytInitialPlayerResponse\s*=\s*(?=\{)")
+# playability status -> what it says about the video. ERROR is YouTube's "This video is unavailable"
+# / "removed by the uploader"; the others exist but are not shown (age or sign-in walls, privacy).
+PLAYABILITY = {"OK": OK, "LIVE_STREAM_OFFLINE": OK, "ERROR": GONE, "UNPLAYABLE": PRIVATE, "LOGIN_REQUIRED": PRIVATE,
+               "AGE_CHECK_REQUIRED": PRIVATE, "AGE_VERIFICATION_REQUIRED": PRIVATE, "CONTENT_CHECK_REQUIRED": PRIVATE}
+
+
+def _json_objects(text: str, pattern: re.Pattern) -> list[dict]:
+    decoder, found = json.JSONDecoder(), []
+    for m in pattern.finditer(text):
+        try:
+            value, _ = decoder.raw_decode(text, m.end())
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            found.append(value)
+    return found
+
+
+def player_response(html: str) -> dict | None:
+    """The player response the embed page carries (embedded_player_response), parsed."""
+    for cfg in _json_objects(html, _YTCFG_SET):
+        vars_ = cfg.get("PLAYER_VARS")
+        raw = vars_.get("embedded_player_response") if isinstance(vars_, dict) else None
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                continue
+        if isinstance(raw, dict):
+            return raw
+    found = _json_objects(html, _INITIAL_RESPONSE)
+    return found[0] if found else None
+
+
+def _runs(value) -> str | None:
+    """The text of a YouTube text object ({"runs": [{"text": ...}]} or {"simpleText": ...})."""
+    if isinstance(value, dict):
+        if isinstance(value.get("simpleText"), str):
+            return value["simpleText"].strip() or None
+        runs = value.get("runs")
+        if isinstance(runs, list):
+            return "".join(r.get("text", "") for r in runs if isinstance(r, dict)).strip() or None
+    return None
+
+
+def _dig(value, *path):
+    for key in path:
+        if isinstance(key, int):
+            value = value[key] if isinstance(value, list) and -len(value) <= key < len(value) else None
+        else:
+            value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _endpoint_url(run) -> str | None:
+    nav = _dig(run, "navigationEndpoint") or {}
+    url = _dig(nav, "urlEndpoint", "url") or _dig(nav, "browseEndpoint", "canonicalBaseUrl") or _dig(
+        nav, "commandMetadata", "webCommandMetadata", "url")
+    return absolute(url, "https://www.youtube.com/") if isinstance(url, str) else None
+
+
+def _largest(thumbnails) -> dict | None:
+    items = [t for t in thumbnails or [] if isinstance(t, dict) and isinstance(t.get("url"), str)]
+    return max(items, key=lambda t: (t.get("width") or 0) * (t.get("height") or 0), default=None)
+
+
+def read_player_response(data: dict, post: Post) -> Reading:
+    status = _dig(data, "previewPlayabilityStatus") or _dig(data, "playabilityStatus") or {}
+    code = status.get("status") if isinstance(status, dict) else None
+    reason = (status.get("reason") if isinstance(status.get("reason"), str) else None) or _runs(
+        _dig(status, "errorScreen", "playerErrorMessageRenderer", "reason")) if isinstance(status, dict) else None
+    outcome = PLAYABILITY.get(code or "")
+    if outcome is None:
+        return Reading(ERROR, error=f"unknown playability status {code!r}" if code else "no playability status")
+    if outcome != OK:
+        said = f"playability {code}" + (f": {reason}" if reason else "")
+        return Reading(outcome, error=said, evidence=said)
+    reading = Reading(OK, evidence=f"playability {code}")
     f = reading.fields
-    logo = soup.select_one(".ytp-title-channel-logo")
-    if logo is not None:
-        f["avatar_url"] = style_url(logo.get("style"))
-        f["author_url"] = absolute(logo.get("href"), base_url)
-    channel = soup.select_one(".ytp-title-channel-name")
-    if channel is not None:
-        f["author_name"] = text_value(channel.get_text())
-        f["author_url"] = f.get("author_url") or absolute(channel.get("href"), base_url)
-    title = soup.select_one(".ytp-title-link")
-    if title is not None:
-        f["title"] = text_value(title.get_text())
-    thumb = soup.select_one(".ytp-cued-thumbnail-overlay-image")
-    poster = style_url(thumb.get("style")) if thumb is not None else None
-    if poster:
-        reading.media.append(Media(poster, type="thumbnail", source=EMBED_PAGE))
+    preview = _dig(data, "embedPreview", "thumbnailPreviewRenderer") or {}
+    details = _dig(preview, "videoDetails", "embeddedPlayerOverlayVideoDetailsRenderer") or {}
+    f["title"] = _runs(preview.get("title")) or _runs(_dig(details, "collapsedRenderer",
+                                                           "embeddedPlayerOverlayVideoDetailsCollapsedRenderer", "title"))
+    channel = _dig(details, "expandedRenderer", "embeddedPlayerOverlayVideoDetailsExpandedRenderer", "title") or {}
+    f["author_name"] = _runs(channel)
+    author_url = _endpoint_url(_dig(channel, "runs", 0)) or _endpoint_url(_dig(details, "channelThumbnailEndpoint")) or \
+        absolute(_dig(details, "channelThumbnailEndpoint", "channelThumbnailEndpoint", "urlEndpoint", "urlEndpoint", "url"),
+                 "https://www.youtube.com/")
+    f["author_url"] = author_url
+    if author_url and "/@" in author_url:
+        f["author_handle"] = _channel_handle(author_url)
+    avatar = _largest(_dig(details, "channelThumbnail", "thumbnails"))
+    f["avatar_url"] = avatar["url"] if avatar else None
+    thumb = _largest(_dig(preview, "defaultThumbnail", "thumbnails"))
+    if thumb:
+        reading.media.append(Media(thumb["url"], type="thumbnail", width=thumb.get("width"), height=thumb.get("height"),
+                                   source=EMBED_PAGE))
+    video = data.get("videoDetails") if isinstance(data.get("videoDetails"), dict) else {}   # a watch-page response
+    f["title"] = f["title"] or text_value(video.get("title"))
+    f["author_name"] = f["author_name"] or text_value(video.get("author"))
+    f["text"] = text_value(video.get("shortDescription"))
+    seconds = preview.get("videoDurationSeconds") or video.get("lengthSeconds")
+    if isinstance(seconds, (str, int)) and str(seconds).isdigit() and int(seconds) > 0:
+        reading.extra["duration"] = int(seconds)
     return with_fields(reading)
+
+
+def read_embed_page(reply: Reply, post: Post) -> Reading:
+    """YouTube's /embed/ID page: the player response JSON inside it, never its markup."""
+    early = from_status(reply)
+    if early is not None:
+        return early
+    data = player_response(reply.body.decode("utf-8", "replace"))
+    if data is None:
+        return Reading(ERROR, error="no player data in the embed page")
+    return read_player_response(data, post)
 
 
 def _channel_handle(author_url: str) -> str | None:
@@ -224,7 +326,7 @@ ENDPOINTS = (
     Endpoint("youtube", OEMBED_ENDPOINT, "https://www.youtube.com/oembed",
              oembed_reader(find=find, handle_rule=_channel_handle), params=(("format", "json"),)),
     Endpoint("youtube.embed-page", EMBED_PAGE_ENDPOINT, "https://www.youtube.com/embed/{id}",
-             page_reader(read_embed_soup)),
+             read_embed_page),
 )
 
 PROVIDER = ProviderRecord(

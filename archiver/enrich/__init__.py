@@ -161,7 +161,9 @@ def _headers(row: Endpoint) -> dict[str, str]:
 
 # ------------------------------------------------------------------------ applying
 def apply_answer(answer: Answer, post: Post) -> None:
-    """Fill one post from an answer (missing fields only) and set its status."""
+    """Fill one post from an answer (missing fields only) and set its status from the first answer
+    that said something about the post; with none (network trouble, 5xx, 429, unreadable answers)
+    the status stays as it was and the errors are recorded."""
     status, errors = None, []
     for row, reading in answer.readings:
         label = "oembed" if row.kind == OEMBED_ENDPOINT else row.kind
@@ -169,8 +171,10 @@ def apply_answer(answer: Answer, post: Post) -> None:
             _apply_reading(post, row, reading)
         elif reading.outcome == ERROR or status is None:
             errors.append(f"{label}: {reading.error}")
-        status = status or STATUS_OF.get(reading.outcome)
-    post.status = status or "unchecked"
+        if status is None and reading.outcome in STATUS_OF:
+            status = STATUS_OF[reading.outcome]
+            post.status_evidence = f"{row.key}: {reading.evidence or reading.outcome}"
+    post.status = status or post.status
     if answer.checked_at:
         post.checked_at = answer.checked_at
     if post.status == "unchecked":
@@ -189,10 +193,27 @@ def _apply_reading(post: Post, row: Endpoint, reading: Reading) -> None:
         post.put(name, value, source)
     for media in reading.media:
         post.add_media(copy.copy(media))
+    links = reading.extra.get("links")
+    if isinstance(links, dict) and links:
+        expand_links(post, links)
     for key, value in reading.extra.items():
         post.extra.setdefault(key, value)
     if reading.raw is not None and post.oembed is None:
         post.oembed = reading.raw
+
+
+def expand_links(post: Post, links: dict[str, str]) -> None:
+    """Short links in the post's text (X's t.co) replaced by the URLs the platform says they stand for."""
+    def expand(text: str) -> str:
+        for short, full in sorted(links.items(), key=lambda kv: -len(kv[0])):
+            if isinstance(full, str) and full.startswith(("http://", "https://")):
+                text = text.replace(short, full)
+        return text
+
+    if post.text:
+        post.text = expand(post.text)
+    if post.text_html:
+        post.text_html = expand(post.text_html)
 
 
 # ------------------------------------------------------------------------ images
