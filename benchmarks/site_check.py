@@ -32,7 +32,23 @@ def norm(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def check_embeds(store: Store, sid: int, article: dict, problems: list[str]) -> None:
+class Tally:
+    """The enrichment score: of every live post's author, handle, text and stored avatar, how many
+    came out right (the manifest's `enrich` says what token-free enrichment can give)."""
+
+    def __init__(self) -> None:
+        self.right = self.asked = 0
+
+    def count(self, ok: bool) -> None:
+        self.asked += 1
+        self.right += bool(ok)
+
+    def __str__(self) -> str:
+        return f"{self.right}/{self.asked} ({100 * self.right / max(1, self.asked):.1f}%)"
+
+
+def check_embeds(store: Store, sid: int, article: dict, problems: list[str], tally: Tally | None = None) -> None:
+    tally = tally or Tally()
     rows = store.embeds(sid)
     if len(rows) != len(article["embeds"]):
         problems.append(f"{article['url']}: {len(rows)} embeds stored, manifest lists {len(article['embeds'])}")
@@ -49,7 +65,8 @@ def check_embeds(store: Store, sid: int, article: dict, problems: list[str]) -> 
             problems.append(f"{where}: status {row['status']} ({row['enrich_error']})")
         expect_text = want["text_in_page"] or (not want["deleted"] and "text" in want["enrich"])
         shown = norm(row["text"]) or norm(row["title"])
-        if expect_text and norm(want["text"]) not in (norm(row["text"]), norm(row["title"])):
+        text_right = norm(want["text"]) in (norm(row["text"]), norm(row["title"]))
+        if expect_text and not text_right:
             problems.append(f"{where}: text {shown[:60]!r} != {want['text'][:60]!r}")
         # a deleted post keeps what its fallback said: a YouTube iframe or a TikTok blockquote names no author
         knows_author = not want["deleted"] or want["provider"] not in ("youtube", "tiktok")
@@ -59,9 +76,15 @@ def check_embeds(store: Store, sid: int, article: dict, problems: list[str]) -> 
         handle = (row["author_handle"] or "").lower().removesuffix(".bsky.social")
         if knows_author and want["provider"] != "youtube" and handle != want["handle"].lower():
             problems.append(f"{where}: handle {row['author_handle']!r} != {want['handle']!r}")
+        avatar_stored = bool(row["avatar_sha256"]) and store.blob(row["avatar_sha256"]) is not None
         if not want["deleted"] and want["enrich"].get("avatar"):
-            if not row["avatar_sha256"] or store.blob(row["avatar_sha256"]) is None:
+            if not avatar_stored:
                 problems.append(f"{where}: avatar not stored")
+        if not want["deleted"]:
+            tally.count(row["author_name"] == want["author"])
+            tally.count(want["provider"] == "youtube" or handle == want["handle"].lower())
+            tally.count(text_right)
+            tally.count(avatar_stored or not want["enrich"].get("avatar"))
 
 
 def check_render(store: Store, sid: int, article: dict, out: Path, browser, problems: list[str]) -> None:
@@ -106,6 +129,7 @@ def main() -> int:
     args = ap.parse_args()
     options = ("--pages", str(args.pages), "--seed", str(args.seed), "--deleted", str(args.deleted))
     problems: list[str] = []
+    tally = Tally()
     with site_world(args.site, *options, prefix="archiver-check-") as world:
         manifest, work = world.manifest, world.work
         db = work / "check.db"
@@ -123,12 +147,13 @@ def main() -> int:
                 missing = [r["url"] for r in article["resources"] if r["url"] not in stored]
                 if missing:
                     problems.append(f"{article['url']}: {len(missing)} manifest resources not stored: {missing[:3]}")
-                check_embeds(store, sid, article, problems)
+                check_embeds(store, sid, article, problems, tally)
                 check_render(store, sid, article, work / "rendered", browser, problems)
             browser.close()
         n_embeds = sum(len(a["embeds"]) for a in manifest["articles"])
         n_deleted = sum(e["deleted"] for a in manifest["articles"] for e in a["embeds"])
         print(f"{len(urls)} articles, {n_embeds} embeds ({n_deleted} deleted at their provider) checked")
+        print(f"enrichment of live posts (author, handle, text, stored avatar): {tally}")
         for p in problems:
             print("PROBLEM", p)
         print("all checks passed" if not problems else f"{len(problems)} problems")
