@@ -21,6 +21,7 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from . import embeds as embed_registry
+from .enrich import enrich_posts
 from .extract.article import extract_article
 from .extract.css import css_refs, decode_css
 from .extract.html import decode_html, looks_like_html, parse_html
@@ -170,10 +171,6 @@ def _detect_embeds(doc, page_url: str) -> list[embed_registry.Detected]:
 
 def _enrich(posts: list, fetcher: Fetcher, settings: Settings, budget: ByteBudget) -> list[Resource]:
     if not posts:
-        return []
-    try:
-        from .enrich import enrich_posts
-    except ImportError:  # enrichment is an optional part of the package while it is being built
         return []
     try:
         return enrich_posts(posts, fetcher, settings, budget)

@@ -16,7 +16,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -315,7 +315,3 @@ def _unjson(value: str | None) -> Any:
         return json.loads(value)
     except ValueError:
         return None
-
-
-def snapshot_as_dict(snap: Snapshot) -> dict:
-    return asdict(snap)

@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from wacz.main import main as wacz_main
+
 from ..store import Store
 from .clock import Clock, utc_now
 from .records import SnapshotRecord
@@ -24,10 +26,6 @@ from .zipexport import ExportError, ExportSummary, load_records
 
 
 def export_wacz(store: Store, snapshot_ids: list[int], out: str | Path, *, clock: Clock = utc_now) -> ExportSummary:
-    try:
-        from wacz.main import main as wacz_main
-    except ImportError:
-        raise ExportError("WACZ export needs the `wacz` package (pip install wacz)") from None
     records = load_records(store, snapshot_ids)
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:

@@ -16,12 +16,12 @@ from typing import Any
 
 from .. import __version__
 from ..files import atomic_output
+from ..render import RenderError, render_snapshot, write_rendered
 from ..store import Store
 from ..templating import environment
 from . import layout
 from .clock import Clock, iso, utc_now, zip_time
 from .records import SnapshotRecord, read_record, referenced_blobs
-from .rendering import render_into
 
 
 class ExportError(Exception):
@@ -137,11 +137,10 @@ def _write_snapshot(writer: _ZipWriter, store: Store, n: int, record: SnapshotRe
     rendered = False
     if render and record.snapshot.get("page_sha256"):
         with tempfile.TemporaryDirectory(prefix="archiver-export-") as tmp:
-            index = render_into(store, record.source_id, Path(tmp))
-            if index is not None:
-                for file in sorted(_files_under(Path(tmp))):
-                    writer.add_file(folder + file.relative_to(tmp).as_posix(), file)
-                rendered = True
+            _render_into(store, record.source_id, Path(tmp))
+            for file in sorted(_files_under(Path(tmp))):
+                writer.add_file(folder + file.relative_to(tmp).as_posix(), file)
+            rendered = True
     snap = record.snapshot
     return {
         "path": folder,
@@ -157,6 +156,14 @@ def _write_snapshot(writer: _ZipWriter, store: Store, n: int, record: SnapshotRe
         "embeds": len(record.embeds),
         "rendered": rendered,
     }
+
+
+def _render_into(store: Store, snapshot_id: int, out_dir: Path) -> None:
+    """The snapshot's offline page as out_dir/index.html and out_dir/assets/."""
+    try:
+        write_rendered(render_snapshot(store, snapshot_id, asset_prefix="assets/"), store, out_dir)
+    except RenderError as exc:
+        raise ExportError(f"cannot render snapshot {snapshot_id}: {exc}") from exc
 
 
 def _files_under(root: Path) -> Iterable[Path]:

@@ -7,7 +7,7 @@ import click
 
 from ..bundle.manifest import BundleError
 from ..store import Store
-from ..bundle.rendering import RenderFailed, RenderUnavailable, render_single_file
+from ..render import RenderError, render_snapshot
 from ..bundle.verify import verify as verify_archive
 from ..bundle.warc import export_warc
 from ..bundle.wacz import export_wacz
@@ -57,7 +57,7 @@ def export_cmd(ctx: Context, ids: tuple[int, ...], all_: bool, output: str | Non
     out = Path(output or default_output(fmt, chosen, all_))
     try:
         summary = _export(store, fmt, chosen, out, render=not no_render)
-    except (ExportError, RenderUnavailable, RenderFailed) as exc:
+    except (ExportError, RenderError) as exc:
         raise click.ClickException(str(exc))
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}")
@@ -76,7 +76,7 @@ def _export(store: Store, fmt: str, ids: list[int], out: Path, *, render: bool) 
         return export_wacz(store, ids, out)
     if store.snapshot(ids[0]) is None:
         raise ExportError(f"no snapshot #{ids[0]}")
-    html = render_single_file(store, ids[0]).encode("utf-8")
+    html = render_snapshot(store, ids[0], single_file=True).html.encode("utf-8")
     with atomic_output(out) as tmp:
         tmp.write_bytes(html)
     return ExportSummary(str(out), "html", 1, 1, len(html))
