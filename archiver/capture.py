@@ -28,7 +28,8 @@ from .extract.html import decode_html, looks_like_html, parse_html
 from .extract.requisites import base_url_of, page_requisites
 from .fetch import ByteBudget, Fetched, Fetcher, check_url
 from .settings import Settings
-from .store import Resource, Snapshot, Store, now_iso
+from .model import Resource, Snapshot, now_iso, sha256
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,6 @@ def _enrich(posts: list, fetcher: Fetcher, settings: Settings, budget: ByteBudge
 
 def _link_stored_media(post, by_url: dict[str, Resource]) -> None:
     """Media the page itself carried (e.g. a Flickr <img>) are already requisites: point at them."""
-    from .store import sha256
     for m in post.media:
         if not m.sha256 and m.url in by_url:
             m.sha256 = sha256(by_url[m.url].body)

@@ -5,7 +5,8 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from archiver.store import Resource, Snapshot, Store
+from archiver.model import Resource, Snapshot
+from archiver.store import Store
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")

@@ -10,7 +10,8 @@ from werkzeug import Response
 from archiver.capture import archive_urls, capture_page
 from archiver.fetch import Fetcher
 from archiver.settings import Settings
-from archiver.store import Store, sha256
+from archiver.model import sha256
+from archiver.store import Store
 from conftest import mount_pages, tiny_png
 
 EXPECTED = {  # path -> kind, everything article.html needs (and nothing it does not)

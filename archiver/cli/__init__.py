@@ -10,7 +10,7 @@ import click
 
 from .. import __version__
 from ..settings import default_db_path
-from ..store import CorruptArchive, Store
+from ..store import CorruptArchive, MissingArchive, Store
 
 
 class Context:
@@ -22,7 +22,7 @@ class Context:
         if self._store is None:
             try:
                 self._store = Store(self.db_path, create=not must_exist)
-            except FileNotFoundError:
+            except MissingArchive:
                 raise click.ClickException(f"no archive at {self.db_path} (run `archiver archive URL` first)")
             except CorruptArchive as exc:
                 raise click.ClickException(str(exc))

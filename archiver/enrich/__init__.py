@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ..embeds.base import DERIVED, EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FROM_OEMBED, Post
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..settings import Settings
-from ..store import Resource, now_iso, sha256
+from ..model import Resource, now_iso, sha256
 from . import oembed, pages
 from .endpoints import DATA, META_TOKEN_HINT, OEMBED, Endpoint, endpoints_for, unknown_overrides
 from .reading import ERROR, GONE, OK, PRIVATE, Reading
