@@ -263,7 +263,8 @@ def _export_bundle(st: Store, snapshot_id: int) -> bytes:
     """The snapshot as a zip bundle (`archiver export` format), built in a temporary file."""
     import tempfile
 
-    from .bundle.zipexport import ExportError, export_zip
+    from .bundle.formats import ExportError
+    from .bundle.zipexport import export_zip
     with tempfile.TemporaryDirectory(prefix="archiver-serve-") as tmp:
         target = Path(tmp) / "bundle.zip"
         try:

@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from archiver.bundle.layout import FORMAT, FORMAT_VERSION
-from archiver.bundle.zipexport import ExportError, export_zip
+from archiver.bundle.formats import ExportError
+from archiver.bundle.zipexport import export_zip
 from archiver.bundle.zipimport import import_zip
 from archiver.cli import main
 from archiver.render import render_snapshot

@@ -21,20 +21,8 @@ from ..store import Store
 from ..templating import environment
 from . import layout
 from .clock import Clock, iso, utc_now, zip_time
-from .records import SnapshotRecord, read_record, referenced_blobs
-
-
-class ExportError(Exception):
-    """The archive cannot be exported as asked (unknown id, corrupt blob...)."""
-
-
-@dataclass
-class ExportSummary:
-    path: str
-    format: str
-    snapshots: int
-    files: int
-    bytes: int
+from .formats import ExportError, ExportFormat, ExportOptions, ExportSummary, load_records
+from .records import SnapshotRecord, referenced_blobs
 
 
 @dataclass
@@ -70,17 +58,11 @@ def export_zip(store: Store, snapshot_ids: Sequence[int], out: str | Path, *,
     return ExportSummary(str(out), "zip", len(records), len(writer.entries) + 1, out.stat().st_size)
 
 
-def load_records(store: Store, snapshot_ids: Sequence[int]) -> list[SnapshotRecord]:
-    if not snapshot_ids:
-        raise ExportError("nothing to export: the archive has no snapshots" if not store.snapshot_ids()
-                          else "nothing to export: give snapshot ids or --all")
-    records = []
-    for sid in dict.fromkeys(snapshot_ids):
-        try:
-            records.append(read_record(store, sid))
-        except KeyError:
-            raise ExportError(f"no snapshot #{sid}") from None
-    return records
+def _export(store: Store, snapshot_ids: Sequence[int], out: Path, options: ExportOptions) -> ExportSummary:
+    return export_zip(store, snapshot_ids, out, clock=options.clock, render=options.render)
+
+
+FORMAT = ExportFormat("zip", ".zip", "bundle that imports without loss", _export)
 
 
 def build_manifest(*, created: str, snapshots: list[dict[str, Any]], files: list[_Entry]) -> dict[str, Any]:

@@ -48,13 +48,20 @@ class CheckedBundle:
 
 def import_zip(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BUNDLE_BYTES) -> ImportResult:
     """Check the bundle at `path` completely, then add what the archive lacks in one transaction.
-    Raises BundleError (nothing written) when anything is wrong."""
+    Raises BundleError ("<path>: <why>; nothing was imported") when anything is wrong."""
+    try:
+        return _import_zip(store, path, max_bytes)
+    except BundleError as exc:
+        raise BundleError(f"{path}: {exc}; nothing was imported") from None
+
+
+def _import_zip(store: Store, path: str | Path, max_bytes: int) -> ImportResult:
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
-        raise BundleError(f"no such file: {path}") from None
+        raise BundleError("no such file") from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BundleError(f"{path} is not a readable zip file ({exc})") from None
+        raise BundleError(f"not a readable zip file ({exc})") from None
     with zf:
         try:
             bundle = check_bundle(zf, _columns(store), max_bytes=max_bytes)
