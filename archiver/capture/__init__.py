@@ -6,7 +6,7 @@ once) and save each capture to the store in its own transaction, in input order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..fetch import check_url
 from ..model import Snapshot
@@ -33,7 +33,6 @@ class CaptureResult:
     embeds: int = 0
     bytes: int = 0
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"id": self.snapshot_id, "url": self.url, "final_url": self.final_url,
