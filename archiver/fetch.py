@@ -62,10 +62,6 @@ class ByteBudget:
             return True
 
 
-class FetchError(Exception):
-    pass
-
-
 def check_url(url: str) -> str | None:
     """Why this URL cannot be fetched, or None when it can."""
     parts = urlsplit(url.strip())

@@ -11,16 +11,13 @@ HTML is only ever shown as text.
 """
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, g, redirect, request, url_for
 from markupsafe import Markup
-from sqlite_utils import Database
 
 from . import __version__, browse
 from .store import Store
@@ -41,17 +38,6 @@ _ACTIVE_TYPES = ("text/html", "application/xhtml", "application/xml", "text/xml"
                  "application/javascript", "application/x-javascript", "application/ecmascript")
 
 
-class ReadOnlyStore(Store):
-    """A Store over a SQLite connection opened with `mode=ro`: reads work, any write fails."""
-
-    def __init__(self, path: str | Path):  # noqa: D107 - deliberately does not call Store.__init__
-        self.path = str(path)
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
-        conn.execute("PRAGMA query_only = ON")
-        self.db = Database(conn)
-
-
 def create_app(db_path: str | Path) -> Flask:
     """The web UI over the archive at `db_path` (which must exist and be up to date)."""
     path = Path(db_path)
@@ -60,9 +46,9 @@ def create_app(db_path: str | Path) -> Flask:
     app = Flask(__name__, static_folder=None, template_folder=None)
     app.config["ARCHIVE_PATH"] = str(path)
 
-    def store() -> ReadOnlyStore:
+    def store() -> Store:
         if "store" not in g:
-            g.store = ReadOnlyStore(app.config["ARCHIVE_PATH"])
+            g.store = Store(app.config["ARCHIVE_PATH"], read_only=True)
         return g.store
 
     @app.teardown_appcontext
@@ -146,7 +132,7 @@ def create_app(db_path: str | Path) -> Flask:
         if not match:
             abort(404)
         st = store()
-        content_type = _owned_asset_type(st, snapshot_id, match["sha"])
+        content_type = st.snapshot_blob_type(snapshot_id, match["sha"])
         data = st.blob(match["sha"]) if content_type is not None else None
         if data is None:
             abort(404)
@@ -205,37 +191,6 @@ def _page_link(page_no: int) -> str:
     if page_no > 1:
         args["page"] = str(page_no)
     return request.path + ("?" + urlencode(args) if args else "")
-
-
-def _owned_asset_type(st: Store, snapshot_id: int, sha: str) -> str | None:
-    """The content type of blob `sha` if snapshot `snapshot_id` refers to it (as a resource, an
-    avatar or a post's media), else None. The raw page itself is not an asset."""
-    row = st.db.execute("select content_type from resources where snapshot_id = ? and sha256 = ? limit 1",
-                        [snapshot_id, sha]).fetchone()
-    if row:
-        return row[0] or _blob_type(st, sha)
-    if st.db.execute("select 1 from embeds where snapshot_id = ? and avatar_sha256 = ? limit 1",
-                     [snapshot_id, sha]).fetchone():
-        return _blob_type(st, sha)
-    for (media,) in st.db.execute("select media from embeds where snapshot_id = ? and instr(media, ?) > 0",
-                                  [snapshot_id, sha]):
-        decoded = _media_items(media)
-        if any(item.get("sha256") == sha for item in decoded):
-            return _blob_type(st, sha)
-    return None
-
-
-def _media_items(media_json: str | None) -> list[dict]:
-    try:
-        value = json.loads(media_json or "[]")
-    except ValueError:
-        return []
-    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []
-
-
-def _blob_type(st: Store, sha: str) -> str:
-    info = st.blob_info(sha)
-    return (info or {}).get("content_type") or "application/octet-stream"
 
 
 def _safe_type(content_type: str | None) -> str:
@@ -308,7 +263,8 @@ def _export_bundle(st: Store, snapshot_id: int) -> bytes:
     """The snapshot as a zip bundle (`archiver export` format), built in a temporary file."""
     import tempfile
 
-    from .bundle.zipexport import ExportError, export_zip
+    from .bundle.formats import ExportError
+    from .bundle.zipexport import export_zip
     with tempfile.TemporaryDirectory(prefix="archiver-serve-") as tmp:
         target = Path(tmp) / "bundle.zip"
         try:

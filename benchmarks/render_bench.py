@@ -26,7 +26,8 @@ from archiver.embeds import detect  # noqa: E402
 from archiver.extract.requisites import page_requisites  # noqa: E402
 from archiver.extract.css import css_refs  # noqa: E402
 from archiver.render import render_snapshot  # noqa: E402
-from archiver.store import Resource, Snapshot, Store  # noqa: E402
+from archiver.model import Resource, Snapshot  # noqa: E402
+from archiver.store import Store  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
 

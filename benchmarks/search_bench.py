@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archiver.browse import fts_query, search  # noqa: E402
-from archiver.store import Snapshot, Store  # noqa: E402
+from archiver.model import Snapshot  # noqa: E402
+from archiver.store import Store  # noqa: E402
 
 PROVIDERS = ["twitter", "bluesky", "mastodon", "instagram", "youtube", "tiktok", "facebook", "threads"]
 FIRST = ["Ada", "Grace", "Alan", "Katherine", "Linus", "Margaret", "Tim", "Barbara", "Dennis", "Radia",

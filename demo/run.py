@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from archiver.capture import archive_urls
+from archiver.render import render_snapshot, write_rendered
 from archiver.settings import Settings
 from archiver.store import Store
 
@@ -61,10 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             what = " ".join(what.split())
             print(f"    [{post['position']}] {post['provider']:<10} {post['kind']:<6} {who}: "
                   f"{what[:70] + ('…' if len(what) > 70 else '')}  ({post['published_at'] or 'no date'})")
-        index = _render(store, result.snapshot_id, Path(args.out))
-        if index:
-            print(f"\nOffline page: {index.resolve()}")
-            print(f"  open file://{index.resolve()} in a browser: no script runs, nothing loads from the web")
+        index = write_rendered(render_snapshot(store, result.snapshot_id), store, Path(args.out))
+        print(f"\nOffline page: {index.resolve()}")
+        print(f"  open file://{index.resolve()} in a browser: no script runs, nothing loads from the web")
         cli = ".venv/bin/archiver" if Path(".venv/bin/archiver").exists() else "archiver"
         db = "" if args.db == "archive.db" else f" --db {args.db}"
         print(f"\nNext: {cli}{db} show {result.snapshot_id}   |   {cli}{db} serve   (http://127.0.0.1:8000/)")
@@ -72,15 +72,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         store.close()
         httpd.shutdown()
-
-
-def _render(store: Store, snapshot_id: int, out: Path) -> Path | None:
-    try:
-        from archiver.render import render_snapshot, write_rendered
-    except ImportError:
-        print("\n(offline rendering is not part of this version yet)")
-        return None
-    return write_rendered(render_snapshot(store, snapshot_id), store, out)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from archiver.store import Resource, Snapshot, Store
+from archiver.model import Resource, Snapshot
+from archiver.store import Store
 from conftest import tiny_png
 
 

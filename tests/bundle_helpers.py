@@ -5,7 +5,8 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from archiver.store import Resource, Snapshot, Store
+from archiver.model import Resource, Snapshot
+from archiver.store import Store
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -52,7 +53,7 @@ def make_snapshot(n: int, base: str = "https://news.example") -> Snapshot:
         resources=[
             Resource(url=f"{base}/static/site.css", kind="stylesheet", final_url=f"{base}/static/site.css",
                      status_code=200, content_type="text/css", headers={"Content-Type": "text/css"}, body=CSS),
-            Resource(url=f"{base}/img/a.png", kind="image", final_url=f"https://cdn.example/img/a.png",
+            Resource(url=f"{base}/img/a.png", kind="image", final_url="https://cdn.example/img/a.png",
                      status_code=200, content_type="image/png", headers={"Content-Type": "image/png"}, body=PNG),
             Resource(url="https://pbs.example/avatar.png", kind="avatar", final_url="https://pbs.example/avatar.png",
                      status_code=200, content_type="image/png", headers={}, body=AVATAR),

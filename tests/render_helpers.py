@@ -3,7 +3,8 @@ through the real Store (no capture, no network)."""
 from __future__ import annotations
 
 from archiver.embeds import detect
-from archiver.store import Resource, Snapshot, Store
+from archiver.model import Resource, Snapshot
+from archiver.store import Store
 
 ORIGIN = "http://news.example"
 

@@ -2,7 +2,6 @@
 processes can archive into one file at once."""
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess

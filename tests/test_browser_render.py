@@ -11,7 +11,7 @@ from tests.render_helpers import ORIGIN, embed_rows, save_page
 
 pytestmark = pytest.mark.browser
 
-ARTICLE = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Harbour bridge vote | The Test Ledger</title>
 <link rel="stylesheet" href="/static/site.css"><link rel="preconnect" href="https://fonts.example">
 <script src="https://cdn.example/analytics.js"></script></head>

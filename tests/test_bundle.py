@@ -12,10 +12,11 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from archiver.bundle.layout import FORMAT, FORMAT_VERSION
-from archiver.bundle.rendering import render_available
-from archiver.bundle.zipexport import ExportError, export_zip
+from archiver.bundle.formats import ExportError
+from archiver.bundle.zipexport import export_zip
 from archiver.bundle.zipimport import import_zip
 from archiver.cli import main
+from archiver.render import render_snapshot
 from archiver.store import Store
 from bundle_helpers import CSS, PHOTO, file_sha, make_archive, make_snapshot, table_dump
 
@@ -143,12 +144,7 @@ def test_export_refuses_a_corrupt_blob(archive: Path, tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- render inside the bundle
-needs_render = pytest.mark.skipif(not render_available(), reason="archiver.render is not in this build")
-
-
-@needs_render
 def test_bundle_carries_offline_pages_that_survive_the_round_trip(archive: Path, tmp_path: Path) -> None:
-    from archiver.render import render_snapshot
     store = Store(archive)
     export_zip(store, store.snapshot_ids(), tmp_path / "b.zip", clock=clock)
     with zipfile.ZipFile(tmp_path / "b.zip") as zf:
@@ -231,7 +227,7 @@ def test_captured_snapshots_round_trip_with_identical_hashes_and_pages(site, tmp
     assert all(r.ok for r in results)
     ids = [r.snapshot_id for r in results]
     assert sum(len(store.resources(i)) for i in ids) > 2
-    export_zip(store, ids, tmp_path / "b.zip", clock=clock, render=render_available())
+    export_zip(store, ids, tmp_path / "b.zip", clock=clock, render=True)
 
     target = Store(tmp_path / "empty.db")
     result = import_zip(target, tmp_path / "b.zip")
@@ -244,9 +240,7 @@ def test_captured_snapshots_round_trip_with_identical_hashes_and_pages(site, tmp
 
     for old, new in result.added.items():
         assert hashes(target, new) == hashes(store, old)
-        if render_available():
-            from archiver.render import render_snapshot
-            assert render_snapshot(target, new).html == render_snapshot(store, old).html
+        assert render_snapshot(target, new).html == render_snapshot(store, old).html
     again = import_zip(target, tmp_path / "b.zip")
     assert not again.added and again.existing == result.added
     store.close()

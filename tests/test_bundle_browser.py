@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from archiver.bundle.rendering import render_available
 from archiver.bundle.zipexport import export_zip
 from archiver.capture import archive_urls
 from archiver.settings import Settings
 from archiver.store import Store
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not render_available(), reason="archiver.render is not in this build")]
+pytestmark = pytest.mark.browser
 
 
 def test_unzipped_bundle_opens_offline(site, tmp_path: Path, open_page) -> None:  # noqa: F811

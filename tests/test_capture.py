@@ -10,7 +10,7 @@ from werkzeug import Response
 from archiver.capture import archive_urls, capture_page
 from archiver.fetch import Fetcher
 from archiver.settings import Settings
-from archiver.store import Store, sha256
+from archiver.model import sha256
 from conftest import mount_pages, tiny_png
 
 EXPECTED = {  # path -> kind, everything article.html needs (and nothing it does not)
@@ -325,8 +325,8 @@ def test_tls_error_is_reported(tmp_path, store):
 
 def test_pages_in_worker_processes_come_back_in_input_order(site, store, monkeypatch):
     """The CLI's path: forked worker processes, each capturing several pages at once in threads."""
-    import archiver.capture as capture
-    monkeypatch.setattr(capture, "_cpu_cores", lambda: 2)   # 2 processes x 3 pages in flight
+    import archiver.capture.engine as engine
+    monkeypatch.setattr(engine, "_cpu_cores", lambda: 2)   # 2 processes x 3 pages in flight
     urls = [site.url_for(f"/site/article.html?copy={i}") for i in range(6)] + ["nope://x"]
     results = archive(store, *urls, processes=True, parallel_pages=6)
     assert [r.url for r in results] == urls
@@ -339,11 +339,11 @@ def test_pages_in_worker_processes_come_back_in_input_order(site, store, monkeyp
 
 
 def test_a_bug_in_a_worker_process_reaches_the_caller(site, store, monkeypatch):
-    import archiver.capture as capture
+    import archiver.capture.engine as engine
 
     def broken(url, *args):
         raise ValueError(f"bug while capturing {url}")
-    monkeypatch.setattr(capture, "capture_page", broken)   # inherited by the forked workers
+    monkeypatch.setattr(engine, "capture_page", broken)   # inherited by the forked workers
     with pytest.raises(ValueError, match="bug while capturing"):
         archive(store, site.url_for("/site/article.html"), site.url_for("/site/other.html"),
                 processes=True, parallel_pages=2)

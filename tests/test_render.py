@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -239,7 +238,7 @@ def test_legacy_charset_is_decoded(store):
 
 
 def test_failed_or_unknown_snapshot_is_a_render_error(store):
-    from archiver.store import Snapshot
+    from archiver.model import Snapshot
     failed = store.save_snapshot(Snapshot(url="http://x.example/", captured_at="2025-01-01T00:00:00Z", error="timeout"))
     with pytest.raises(RenderError, match="no stored page: timeout"):
         render_snapshot(store, failed)

@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from archiver.cli import main
-from archiver.serve import ReadOnlyStore, create_app
+from archiver.serve import create_app
+from archiver.store import Store
 from browse_archive import AVATAR, CSS, HARBOUR_PAGE, OTHER_IMAGE, PHOTO, POST_MEDIA, Archive, build, sha
 
 
@@ -96,7 +97,7 @@ def test_search_with_no_result(client):
 
 
 def test_pagination(tmp_path):
-    from archiver.store import Snapshot, Store
+    from archiver.model import Snapshot
     st = Store(tmp_path / "many.db")
     for i in range(55):
         st.save_snapshot(Snapshot(url=f"https://example.com/{i}", captured_at=f"2024-01-01T00:{i:02d}:00Z",
@@ -209,7 +210,7 @@ def test_blob_of_another_snapshot_is_served_under_its_own_snapshot(client, archi
 
 
 def test_active_content_types_are_served_as_text(tmp_path):
-    from archiver.store import Resource, Snapshot, Store
+    from archiver.model import Resource, Snapshot
     st = Store(tmp_path / "x.db")
     html = b"<script>alert(document.cookie)</script>"
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -270,7 +271,7 @@ def test_serving_never_writes_the_archive(client, archive):
                 f"/snapshots/{archive.harbour}/assets/{sha(PHOTO)}.png"):
         client.get(url)
     assert digest() == before
-    ro = ReadOnlyStore(archive.path)
+    ro = Store(archive.path, read_only=True)
     with pytest.raises(sqlite3.OperationalError):
         ro.db.execute("delete from snapshots")
     ro.close()
@@ -313,7 +314,6 @@ def test_snapshot_page_is_the_offline_render_with_its_csp(client, archive):
 
 def test_every_asset_the_render_uses_is_served(client, archive):
     from archiver.render import render_snapshot
-    from archiver.store import Store
     st = Store(archive.path, create=False)
     rendered = render_snapshot(st, archive.harbour, asset_prefix=f"/snapshots/{archive.harbour}/assets/")
     st.close()

@@ -9,20 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import ArchiverError
+from ..store import BLOB_COLUMNS, JSON_COLUMNS
 from . import layout
 from .records import embed_blobs
 
-# Columns holding JSON, per table (decoded in snapshot.json, encoded again on import).
-JSON_COLUMNS = {
-    "snapshots": ("headers", "metadata"),
-    "resources": ("headers",),
-    "embeds": ("media", "sources", "alternatives", "oembed", "extra"),
-}
-# Columns naming a blob.
-SHA_COLUMNS = {"snapshots": ("page_sha256",), "resources": ("sha256",), "embeds": ("avatar_sha256",)}
 
-
-class BundleError(Exception):
+class BundleError(ArchiverError):
     """The bundle is damaged, hostile or not ours; nothing was written."""
 
 
@@ -196,7 +189,7 @@ def _row(value: Any, table: str, columns: Mapping[str, set[str]], where: str) ->
             continue
         if item is not None and not isinstance(item, (str, int, float)):
             raise BundleError(f"{where}: {table}.{key} must be a plain value")
-    for key in SHA_COLUMNS[table]:
+    for key in BLOB_COLUMNS[table]:
         _sha_or_none(value.get(key), where)
     if table == "snapshots" and not (isinstance(value.get("url"), str) and isinstance(value.get("captured_at"), str)):
         raise BundleError(f"{where}: the snapshot has no url or captured_at")

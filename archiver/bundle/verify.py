@@ -11,7 +11,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..store import Store
+from ..store import Store, blobs
 
 
 @dataclass
@@ -50,26 +50,24 @@ def verify(store: Store) -> Report:
 
 def _check_sqlite(store: Store, report: Report) -> None:
     try:
-        rows = [r[0] for r in store.db.execute("PRAGMA integrity_check")]
+        rows = store.integrity_problems()
     except sqlite3.DatabaseError as exc:
         report.problems.append(Problem("sqlite-integrity", "database", str(exc)))
         return
-    if rows != ["ok"]:
-        report.problems.extend(Problem("sqlite-integrity", "database", str(r)) for r in rows)
-    for table, rowid, parent, _ in store.db.execute("PRAGMA foreign_key_check"):
+    report.problems.extend(Problem("sqlite-integrity", "database", str(r)) for r in rows)
+    for table, rowid, parent in store.foreign_key_problems():
         report.problems.append(Problem("foreign-key", f"{table}/{rowid}", f"points at a missing {parent} row"))
 
 
 def _check_blobs(store: Store, report: Report) -> set[str]:
     """Recompute each blob's hash; the set of hashes present (corrupt ones included, reported once)."""
     known: set[str] = set()
-    cur = store.db.conn.execute("select sha256, size, encoding, data from blobs order by sha256")
-    for digest, size, encoding, data in cur:
+    for digest, size, encoding, data in store.stored_blobs():
         report.blobs += 1
         known.add(digest)
         where = f"blobs/{digest}"
         try:
-            raw = _decode(encoding, data)
+            raw = blobs.unpack(encoding, data)
         except (zlib.error, ValueError, TypeError) as exc:
             report.problems.append(Problem("corrupt-blob", where, f"cannot be decoded ({exc})"))
             continue
@@ -81,16 +79,6 @@ def _check_blobs(store: Store, report: Report) -> set[str]:
     return known
 
 
-def _decode(encoding: str | None, data: Any) -> bytes:
-    if data is None:
-        raise ValueError("no data")
-    if encoding in (None, "", "identity"):
-        return bytes(data)
-    if encoding == "zlib":
-        return zlib.decompress(data)
-    raise ValueError(f"unknown encoding {encoding!r}")
-
-
 def _check_references(store: Store, known: set[str], report: Report) -> None:
     def need(digest: Any, where: str, what: str) -> None:
         if not digest:
@@ -99,20 +87,21 @@ def _check_references(store: Store, known: set[str], report: Report) -> None:
         if digest not in known:
             report.problems.append(Problem("missing-blob", where, f"{what} {digest} is not in the blobs table"))
 
-    for sid, page in store.db.execute("select id, page_sha256 from snapshots order by id"):
-        report.snapshots += 1
-        need(page, f"snapshots/{sid}", "page")
-    for rid, digest in store.db.execute("select id, sha256 from resources order by id"):
-        need(digest, f"resources/{rid}", "resource")
-    for eid, avatar, media in store.db.execute("select id, avatar_sha256, media from embeds order by id"):
-        need(avatar, f"embeds/{eid}", "avatar")
-        if not media:
+    labels = {"page_sha256": "page", "sha256": "resource", "avatar_sha256": "avatar"}
+    for table, row_id, column, value in store.blob_references():
+        where = f"{table}/{row_id}"
+        if table == "snapshots":
+            report.snapshots += 1
+        if column != "media":
+            need(value, where, labels[column])
+            continue
+        if not value:
             continue
         try:
-            items = json.loads(media)
+            items = json.loads(value)
         except ValueError:
-            report.problems.append(Problem("bad-json", f"embeds/{eid}", "media is not valid JSON"))
+            report.problems.append(Problem("bad-json", where, "media is not valid JSON"))
             continue
         for i, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict):
-                need(item.get("sha256"), f"embeds/{eid} media[{i}]", "media")
+                need(item.get("sha256"), f"{where} media[{i}]", "media")

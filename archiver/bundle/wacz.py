@@ -12,22 +12,21 @@ import io
 import json
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from wacz.main import main as wacz_main
+
+from ..files import atomic_output
 from ..store import Store
 from .clock import Clock, utc_now
 from .records import SnapshotRecord
 from .warc import warc_date, write_warc
-from ..files import atomic_output
-from .zipexport import ExportError, ExportSummary, load_records
+from .formats import ExportError, ExportFormat, ExportOptions, ExportSummary, load_records
 
 
 def export_wacz(store: Store, snapshot_ids: list[int], out: str | Path, *, clock: Clock = utc_now) -> ExportSummary:
-    try:
-        from wacz.main import main as wacz_main
-    except ImportError:
-        raise ExportError("WACZ export needs the `wacz` package (pip install wacz)") from None
     records = load_records(store, snapshot_ids)
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
@@ -45,6 +44,13 @@ def export_wacz(store: Store, snapshot_ids: list[int], out: str | Path, *, clock
     with zipfile.ZipFile(out) as packed:
         files = len(packed.namelist())
     return ExportSummary(str(out), "wacz", len(records), files, out.stat().st_size)
+
+
+def _export(store: Store, snapshot_ids: Sequence[int], out: Path, options: ExportOptions) -> ExportSummary:
+    return export_wacz(store, list(snapshot_ids), out, clock=options.clock)
+
+
+FORMAT = ExportFormat("wacz", ".wacz", "WACZ for ReplayWeb.page and pywb", _export)
 
 
 def pages_jsonl(records: list[SnapshotRecord]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -31,11 +31,11 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__
+from ..files import atomic_output
 from ..store import Store
 from .clock import Clock, utc_now
 from .records import SnapshotRecord
-from ..files import atomic_output
-from .zipexport import ExportError, ExportSummary, load_records
+from .formats import ExportError, ExportFormat, ExportOptions, ExportSummary, load_records
 
 WARC_VERSION = "WARC/1.1"
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -48,6 +48,13 @@ def export_warc(store: Store, snapshot_ids: list[int], out: str | Path, *, clock
     with atomic_output(out) as tmp, tmp.open("wb") as fh:
         count = write_warc(store, records, fh, created=clock(), filename=out.name)
     return ExportSummary(str(out), "warc", len(records), count, out.stat().st_size)
+
+
+def _export(store: Store, snapshot_ids: Sequence[int], out: Path, options: ExportOptions) -> ExportSummary:
+    return export_warc(store, list(snapshot_ids), out, clock=options.clock)
+
+
+FORMAT = ExportFormat("warc", ".warc.gz", "WARC 1.1 (gzip)", _export)
 
 
 def write_warc(store: Store, records: Iterable[SnapshotRecord], fh: BinaryIO, *,

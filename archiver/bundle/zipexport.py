@@ -16,25 +16,13 @@ from typing import Any
 
 from .. import __version__
 from ..files import atomic_output
+from ..render import RenderError, render_snapshot, write_rendered
 from ..store import Store
 from ..templating import environment
 from . import layout
 from .clock import Clock, iso, utc_now, zip_time
-from .records import SnapshotRecord, read_record, referenced_blobs
-from .rendering import render_into
-
-
-class ExportError(Exception):
-    """The archive cannot be exported as asked (unknown id, corrupt blob...)."""
-
-
-@dataclass
-class ExportSummary:
-    path: str
-    format: str
-    snapshots: int
-    files: int
-    bytes: int
+from .formats import ExportError, ExportFormat, ExportOptions, ExportSummary, load_records
+from .records import SnapshotRecord, referenced_blobs
 
 
 @dataclass
@@ -70,17 +58,11 @@ def export_zip(store: Store, snapshot_ids: Sequence[int], out: str | Path, *,
     return ExportSummary(str(out), "zip", len(records), len(writer.entries) + 1, out.stat().st_size)
 
 
-def load_records(store: Store, snapshot_ids: Sequence[int]) -> list[SnapshotRecord]:
-    if not snapshot_ids:
-        raise ExportError("nothing to export: the archive has no snapshots" if not store.snapshot_ids()
-                          else "nothing to export: give snapshot ids or --all")
-    records = []
-    for sid in dict.fromkeys(snapshot_ids):
-        try:
-            records.append(read_record(store, sid))
-        except KeyError:
-            raise ExportError(f"no snapshot #{sid}") from None
-    return records
+def _export(store: Store, snapshot_ids: Sequence[int], out: Path, options: ExportOptions) -> ExportSummary:
+    return export_zip(store, snapshot_ids, out, clock=options.clock, render=options.render)
+
+
+FORMAT = ExportFormat("zip", ".zip", "bundle that imports without loss", _export)
 
 
 def build_manifest(*, created: str, snapshots: list[dict[str, Any]], files: list[_Entry]) -> dict[str, Any]:
@@ -137,11 +119,10 @@ def _write_snapshot(writer: _ZipWriter, store: Store, n: int, record: SnapshotRe
     rendered = False
     if render and record.snapshot.get("page_sha256"):
         with tempfile.TemporaryDirectory(prefix="archiver-export-") as tmp:
-            index = render_into(store, record.source_id, Path(tmp))
-            if index is not None:
-                for file in sorted(_files_under(Path(tmp))):
-                    writer.add_file(folder + file.relative_to(tmp).as_posix(), file)
-                rendered = True
+            _render_into(store, record.source_id, Path(tmp))
+            for file in sorted(_files_under(Path(tmp))):
+                writer.add_file(folder + file.relative_to(tmp).as_posix(), file)
+            rendered = True
     snap = record.snapshot
     return {
         "path": folder,
@@ -157,6 +138,14 @@ def _write_snapshot(writer: _ZipWriter, store: Store, n: int, record: SnapshotRe
         "embeds": len(record.embeds),
         "rendered": rendered,
     }
+
+
+def _render_into(store: Store, snapshot_id: int, out_dir: Path) -> None:
+    """The snapshot's offline page as out_dir/index.html and out_dir/assets/."""
+    try:
+        write_rendered(render_snapshot(store, snapshot_id, asset_prefix="assets/"), store, out_dir)
+    except RenderError as exc:
+        raise ExportError(f"cannot render snapshot {snapshot_id}: {exc}") from exc
 
 
 def _files_under(root: Path) -> Iterable[Path]:

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store import Store
-from ..store import _json as encode_json  # the archive's own encoding of JSON columns
+from ..store import Store, encode_row
 from . import layout
 from .records import LOCAL_COLUMNS, read_record
-from .manifest import JSON_COLUMNS, BundleError, CheckedRecord, FileEntry, Manifest, check_record, parse_manifest
+from .manifest import BundleError, CheckedRecord, FileEntry, Manifest, check_record, parse_manifest
 
 DEFAULT_MAX_BUNDLE_BYTES = 8 * 1024 ** 3   # total uncompressed size a bundle may declare
 MAX_MANIFEST_BYTES = 64 * 1024 ** 2
@@ -49,13 +48,20 @@ class CheckedBundle:
 
 def import_zip(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BUNDLE_BYTES) -> ImportResult:
     """Check the bundle at `path` completely, then add what the archive lacks in one transaction.
-    Raises BundleError (nothing written) when anything is wrong."""
+    Raises BundleError ("<path>: <why>; nothing was imported") when anything is wrong."""
+    try:
+        return _import_zip(store, path, max_bytes)
+    except BundleError as exc:
+        raise BundleError(f"{path}: {exc}; nothing was imported") from None
+
+
+def _import_zip(store: Store, path: str | Path, max_bytes: int) -> ImportResult:
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
-        raise BundleError(f"no such file: {path}") from None
+        raise BundleError("no such file") from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BundleError(f"{path} is not a readable zip file ({exc})") from None
+        raise BundleError(f"not a readable zip file ({exc})") from None
     with zf:
         try:
             bundle = check_bundle(zf, _columns(store), max_bytes=max_bytes)
@@ -150,7 +156,7 @@ def _load_json(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str
 
 def _columns(store: Store) -> dict[str, set[str]]:
     """The columns a bundle may fill, per table: all but the local ids."""
-    return {table: set(store.db[table].columns_dict) - set(LOCAL_COLUMNS[table]) for table in JSON_COLUMNS}
+    return {table: store.columns(table) - set(LOCAL_COLUMNS[table]) for table in LOCAL_COLUMNS}
 
 
 # ------------------------------------------------------------------ writing
@@ -176,7 +182,7 @@ def _merge_records(store: Store, zf: zipfile.ZipFile, bundle: CheckedBundle,
             continue
         for digest in record.blobs():
             result.blobs_added += _put_blob(store, zf, blobs[digest])
-        new_id = _insert_rows(store, record)
+        new_id = store.add_snapshot_rows(record.snapshot, record.resources, record.embeds)
         result.added[record.source_id] = new_id
         claimed.add(new_id)
 
@@ -186,9 +192,8 @@ def _existing_snapshot(store: Store, record: CheckedRecord, claimed: set[int]) -
     rows (resources and posts included), not yet matched by another snapshot of the bundle.
     Two captures made within the same second are thus still two snapshots."""
     snap = record.snapshot
-    candidates = [row[0] for row in store.db.execute(
-        "select id from snapshots where url = ? and captured_at = ? and page_sha256 is ? order by id",
-        [snap["url"], snap["captured_at"], snap.get("page_sha256")])]
+    candidates = store.snapshot_ids_matching(url=snap["url"], captured_at=snap["captured_at"],
+                                             page_sha256=snap.get("page_sha256"))
     wanted = fingerprint(record.snapshot, record.resources, record.embeds)
     for candidate in candidates:
         if candidate in claimed:
@@ -203,8 +208,7 @@ def fingerprint(snapshot: dict[str, Any], resources: list[dict[str, Any]], embed
     """A digest of a snapshot's rows as the archive would store them (ids left out, NULLs and
     empty JSON alike, resources and posts in a stable order)."""
     def norm(table: str, row: dict[str, Any]) -> dict[str, Any]:
-        out = {k: (encode_json(v) if k in JSON_COLUMNS[table] else v) for k, v in row.items()
-               if k not in LOCAL_COLUMNS[table]}
+        out = encode_row(table, {k: v for k, v in row.items() if k not in LOCAL_COLUMNS[table]})
         return {k: v for k, v in out.items() if v is not None}
 
     doc = {"snapshot": norm("snapshots", snapshot),
@@ -218,27 +222,9 @@ def _canonical(value: Any) -> str:
 
 
 def _put_blob(store: Store, zf: zipfile.ZipFile, entry: FileEntry) -> int:
-    if store.db.execute("select 1 from blobs where sha256 = ?", [entry.sha256]).fetchone():
+    if store.has_blob(entry.sha256):
         return 0
     data = _read_bounded(zf, zf.getinfo(entry.path), entry.size)
     if store.put_blob(data, entry.content_type) != entry.sha256:  # the zip changed under us
         raise BundleError(f"entry {entry.path!r} changed while importing")
     return 1
-
-
-def _insert_rows(store: Store, record: CheckedRecord) -> int:
-    snapshot_id = _insert(store, "snapshots", record.snapshot)
-    for row in record.resources:
-        _insert(store, "resources", {**row, "snapshot_id": snapshot_id})
-    for row in record.embeds:
-        _insert(store, "embeds", {**row, "snapshot_id": snapshot_id})
-    return snapshot_id
-
-
-def _insert(store: Store, table: str, row: dict[str, Any]) -> int:
-    """Insert one row; the column names were checked against the table (manifest.check_record)."""
-    values = {k: (encode_json(v) if k in JSON_COLUMNS[table] else v) for k, v in row.items()}
-    columns = ", ".join(f"[{k}]" for k in values)
-    cur = store.db.execute(f"insert into [{table}] ({columns}) values ({', '.join('?' * len(values))})",
-                           list(values.values()))
-    return cur.lastrowid

@@ -1,16 +1,23 @@
 """The `archiver` command: a click group. Each sub-module adds its commands to `main`;
-commands parse options, call the library and print. Nothing here does the work."""
+commands parse options, call the library and print. Nothing here does the work.
+
+Errors a user can cause reach the user in one place: `ArchiverGroup.invoke` turns any
+`ArchiverError` into one line on stderr and its exit code. Logging is set up here too
+(`configure_logging`): a warning is one line on stderr; a traceback only with `--debug`."""
 from __future__ import annotations
 
 import json
-import sys
+import logging
 from typing import Any
 
 import click
 
 from .. import __version__
+from ..errors import ArchiverError
 from ..settings import default_db_path
-from ..store import CorruptArchive, Store
+from ..store import MissingArchive, Store
+
+log = logging.getLogger(__name__)
 
 
 class Context:
@@ -22,22 +29,79 @@ class Context:
         if self._store is None:
             try:
                 self._store = Store(self.db_path, create=not must_exist)
-            except FileNotFoundError:
-                raise click.ClickException(f"no archive at {self.db_path} (run `archiver archive URL` first)")
-            except CorruptArchive as exc:
-                raise click.ClickException(str(exc))
+            except MissingArchive:
+                raise MissingArchive(f"no archive at {self.db_path} (run `archiver archive URL` first)") from None
         return self._store
 
 
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ArchiverGroup(click.Group):
+    """A click group that reports an ArchiverError from any command as `Error: <one line>` on
+    stderr and exits with the error's exit code (the traceback only in the --debug log)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiverError as exc:
+            log.debug("%s", exc.message, exc_info=True)
+            failure = click.ClickException(exc.message)
+            failure.exit_code = exc.exit_code
+            raise failure from None
+
+
+class OneLineFormatter(logging.Formatter):
+    """`warning: message` on one line, the exception's type and text appended; with `debug`,
+    the full traceback follows instead."""
+
+    def __init__(self, debug: bool = False):
+        super().__init__()
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{record.levelname.lower()}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            if self.debug:
+                return line + "\n" + self.formatException(record.exc_info)
+            exc = record.exc_info[1]
+            line += f" ({type(exc).__name__}: {exc})" if str(exc) else f" ({type(exc).__name__})"
+        return line if self.debug else " ".join(line.split())
+
+
+class _StderrHandler(logging.Handler):
+    """Writes through click to whatever stderr is at the time (CliRunner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:
+            self.handleError(record)
+
+
+_handler: logging.Handler | None = None
+
+
+def configure_logging(debug: bool = False) -> None:
+    """Route log records to stderr: warnings and worse as one line each; with `debug`, archiver's
+    debug messages too, and tracebacks."""
+    global _handler
+    root = logging.getLogger()
+    if _handler is not None:
+        root.removeHandler(_handler)
+    _handler = _StderrHandler(logging.DEBUG if debug else logging.WARNING)
+    _handler.setFormatter(OneLineFormatter(debug))
+    root.addHandler(_handler)
+    logging.getLogger("archiver").setLevel(logging.DEBUG if debug else logging.NOTSET)
+
+
+@click.group(cls=ArchiverGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archiver")
 @click.option("--db", "db_path", default=default_db_path, show_default="archive.db or $ARCHIVER_DB",
               type=click.Path(dir_okay=False), help="The archive database file.")
+@click.option("--debug", is_flag=True, help="Show debug messages, and tracebacks with warnings and errors.")
 @click.pass_context
-def main(ctx: click.Context, db_path: str) -> None:
+def main(ctx: click.Context, db_path: str, debug: bool) -> None:
     """Preserve news articles together with the social posts embedded in them.
 
     \b
@@ -45,6 +109,7 @@ def main(ctx: click.Context, db_path: str) -> None:
     archiver list
     archiver render 1 -o story/
     """
+    configure_logging(debug)
     ctx.obj = Context(db_path)
 
 
@@ -55,10 +120,6 @@ def print_json(value: Any) -> None:
 def progress(quiet: bool, message: str) -> None:
     if not quiet:
         click.echo(message, err=True)
-
-
-def stderr_is_tty() -> bool:
-    return sys.stderr.isatty()
 
 
 # Command modules register themselves on `main` when imported.

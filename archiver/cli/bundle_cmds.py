@@ -5,24 +5,19 @@ from pathlib import Path
 
 import click
 
-from ..bundle.manifest import BundleError
-from ..store import Store
-from ..bundle.rendering import RenderFailed, RenderUnavailable, render_single_file
+from ..bundle.formats import ExportOptions, export_formats
 from ..bundle.verify import verify as verify_archive
-from ..bundle.warc import export_warc
-from ..bundle.wacz import export_wacz
-from ..bundle.zipexport import ExportError, ExportSummary, export_zip
-from ..files import atomic_output
 from ..bundle.zipimport import DEFAULT_MAX_BUNDLE_BYTES, import_zip
 from . import Context, main, pass_ctx, print_json, progress
-
-FORMATS = ("zip", "html", "warc", "wacz")
-_SUFFIX = {"zip": ".zip", "html": ".html", "warc": ".warc.gz", "wacz": ".wacz"}
 
 
 def default_output(fmt: str, ids: list[int], all_: bool) -> str:
     stem = "archive" if all_ or len(ids) != 1 else f"snapshot-{ids[0]}"
-    return stem + _SUFFIX[fmt]
+    return stem + export_formats()[fmt].suffix
+
+
+def _format_help() -> str:
+    return "; ".join(f"{f.name}: {f.help}" for f in export_formats().values()) + "."
 
 
 @main.command("export")
@@ -30,9 +25,8 @@ def default_output(fmt: str, ids: list[int], all_: bool) -> str:
 @click.option("--all", "all_", is_flag=True, help="Export every snapshot in the archive.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="File to write [default: archive.<ext>, or snapshot-ID.<ext> for one snapshot].")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="zip", show_default=True,
-              help="zip: bundle that imports without loss; html: one snapshot as a single file; "
-                   "warc: WARC 1.1 (gzip); wacz: WACZ for ReplayWeb.page and pywb.")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(export_formats())),
+              default=next(iter(export_formats())), show_default=True, help=_format_help())
 @click.option("--no-render", is_flag=True, help="zip: leave out the offline pages (raw data and snapshot.json only).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
@@ -50,36 +44,20 @@ def export_cmd(ctx: Context, ids: tuple[int, ...], all_: bool, output: str | Non
         raise click.UsageError("give snapshot ids or --all, not both")
     if not all_ and not ids:
         raise click.UsageError("give at least one snapshot id, or --all")
-    if fmt == "html" and (all_ or len(ids) != 1):
-        raise click.UsageError("--format html exports exactly one snapshot")
+    export_format = export_formats()[fmt]
+    if export_format.one_snapshot and (all_ or len(ids) != 1):
+        raise click.UsageError(f"--format {fmt} exports exactly one snapshot")
     store = ctx.store(must_exist=True)
     chosen = store.snapshot_ids() if all_ else list(ids)
     out = Path(output or default_output(fmt, chosen, all_))
     try:
-        summary = _export(store, fmt, chosen, out, render=not no_render)
-    except (ExportError, RenderUnavailable, RenderFailed) as exc:
-        raise click.ClickException(str(exc))
+        summary = export_format.export(store, chosen, out, ExportOptions(render=not no_render))
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}")
     if as_json:
         print_json(vars(summary))
     progress(quiet, f"wrote {summary.path}: {summary.format}, {summary.snapshots} snapshot"
                     f"{'' if summary.snapshots == 1 else 's'}, {summary.bytes} bytes")
-
-
-def _export(store: Store, fmt: str, ids: list[int], out: Path, *, render: bool) -> ExportSummary:
-    if fmt == "zip":
-        return export_zip(store, ids, out, render=render)
-    if fmt == "warc":
-        return export_warc(store, ids, out)
-    if fmt == "wacz":
-        return export_wacz(store, ids, out)
-    if store.snapshot(ids[0]) is None:
-        raise ExportError(f"no snapshot #{ids[0]}")
-    html = render_single_file(store, ids[0]).encode("utf-8")
-    with atomic_output(out) as tmp:
-        tmp.write_bytes(html)
-    return ExportSummary(str(out), "html", 1, 1, len(html))
 
 
 @main.command("import")
@@ -98,11 +76,7 @@ def import_cmd(ctx: Context, bundle: str, max_size: int, as_json: bool, quiet: b
     \b
     archiver import story.zip
     """
-    store = ctx.store()
-    try:
-        result = import_zip(store, bundle, max_bytes=max_size)
-    except BundleError as exc:
-        raise click.ClickException(f"{bundle}: {exc}; nothing was imported")
+    result = import_zip(ctx.store(), bundle, max_bytes=max_size)
     if as_json:
         print_json(result.as_json())
     mapping = ", ".join(f"{old} -> {new}" for old, new in result.added.items())

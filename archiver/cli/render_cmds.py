@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..render import RenderError, render_snapshot, write_rendered, write_single_file
+from ..render import render_snapshot, save_single_file, write_rendered
 from . import Context, main, pass_ctx, print_json, progress
 
 
@@ -28,21 +28,18 @@ def render(ctx: Context, snapshot_id: int, output: Path | None, single_file: boo
     """
     store = ctx.store(must_exist=True)
     try:
-        page = render_snapshot(store, snapshot_id, single_file=single_file)
-    except RenderError as exc:
-        raise click.ClickException(str(exc))
-    try:
         if single_file:
-            target = output or Path(f"snapshot-{snapshot_id}.html")
-            if target.is_dir():
-                target = target / f"snapshot-{snapshot_id}.html"
-            path = write_single_file(page, target)
+            path = output or Path(f"snapshot-{snapshot_id}.html")
+            if path.is_dir():
+                path = path / f"snapshot-{snapshot_id}.html"
+            page = save_single_file(store, snapshot_id, path)
         else:
-            target = output or Path(f"snapshot-{snapshot_id}")
-            if target.exists() and not target.is_dir():
-                raise click.ClickException(f"{target} exists and is not a folder (use --single-file for one file)")
-            path = write_rendered(page, store, target)
-    except (OSError, RenderError) as exc:
+            path = output or Path(f"snapshot-{snapshot_id}")
+            page = render_snapshot(store, snapshot_id)
+            if path.exists() and not path.is_dir():
+                raise click.ClickException(f"{path} exists and is not a folder (use --single-file for one file)")
+            path = write_rendered(page, store, path)
+    except OSError as exc:
         raise click.ClickException(f"cannot write the page: {exc}")
     if as_json:
         print_json({"id": snapshot_id, "path": str(path), "assets": len(page.assets), "cards": page.cards,

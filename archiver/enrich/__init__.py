@@ -26,7 +26,7 @@ from ..embeds.base import (DERIVED, EMBED_PAGE as FROM_EMBED_PAGE, OEMBED as FRO
 from ..embeds.reading import ERROR, GONE, OK, PRIVATE
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..settings import Settings
-from ..store import Resource, now_iso, sha256
+from ..model import Resource, now_iso, sha256
 from .request import META_TOKEN_HINT, build_url, endpoints_for, unknown_overrides
 
 __all__ = ["enrich_posts", "Answer", "ask_platform", "apply_answer", "download_images"]

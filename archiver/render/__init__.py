@@ -4,6 +4,7 @@ the network, with every embedded post replaced by a preserved card.
     page = render_snapshot(store, snapshot_id)             # RenderedPage(html, assets)
     write_rendered(page, store, "story/")                 # story/index.html + story/assets/*
     render_snapshot(store, snapshot_id, single_file=True)  # one HTML file, assets as data: URIs
+    save_single_file(store, snapshot_id, "story.html")     # that file, rendered and written
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from ..files import atomic_write
 from .cards import card_view, render_card
 from .page import CSP, RenderedPage, RenderError, render_stored
 
-__all__ = ["CSP", "RenderError", "RenderedPage", "card_view", "render_card", "render_snapshot", "write_rendered",
-           "write_single_file"]
+__all__ = ["CSP", "RenderError", "RenderedPage", "card_view", "render_card", "render_snapshot", "save_single_file",
+           "write_rendered", "write_single_file"]
 
 
 def render_snapshot(store, snapshot_id: int, *, single_file: bool = False,
@@ -48,3 +49,11 @@ def write_single_file(page: RenderedPage, path: str | Path) -> Path:
     target = Path(path)
     atomic_write(target, page.html.encode("utf-8"))
     return target
+
+
+def save_single_file(store, snapshot_id: int, path: str | Path) -> RenderedPage:
+    """Render the snapshot as one self-contained HTML file and write it to `path` atomically
+    (what `archiver render --single-file` and `archiver export --format html` both do)."""
+    page = render_snapshot(store, snapshot_id, single_file=True)
+    write_single_file(page, path)
+    return page

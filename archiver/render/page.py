@@ -20,6 +20,7 @@ from bs4.element import Stylesheet
 from bs4.formatter import HTMLFormatter
 
 from .. import embeds as embed_registry
+from ..errors import ArchiverError
 from ..extract.css import decode_css
 from ..extract.html import decode_html
 from ..extract.requisites import base_url_of
@@ -43,7 +44,7 @@ _FORMATTER = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml
 _SLOT = re.compile(r'<archiver-slot data-k="([0-9a-f]+)"></archiver-slot>')
 
 
-class RenderError(Exception):
+class RenderError(ArchiverError):
     """The snapshot cannot be rendered (unknown id, failed capture, no stored page)."""
 
 

@@ -1,0 +1,194 @@
+"""How captures run: in this process with a thread per page, or, when the CLI asks for it, in
+forked worker processes (the work is partly CPU: parsing, TLS, hashing), each capturing a few
+pages at once in threads with one pooled session and one SharedFetches, so fewer processes fetch
+a site's shared requisites and open TLS connections fewer times.
+
+    with capturer(settings, n_pages) as submit:
+        future = submit(url)          # Future[Snapshot]
+
+Nothing runs at import time: `warm_up()` fills the first-use caches before the workers are forked."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+
+from .. import embeds
+from ..extract.article import extract_article
+from ..extract.html import parse_html
+from ..fetch import ByteBudget, Fetched, Fetcher
+from ..settings import Settings
+from .pipeline import capture_page
+
+_WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up</h1>"
+              + "<p>A paragraph of text long enough to be taken for an article body.</p>" * 8
+              + "</article></body></html>")
+
+
+def warm_up() -> None:
+    """Fill the first-use caches (the provider registry, trafilatura and its domain lists) so
+    that workers forked afterwards start warm instead of paying for that in every process."""
+    embeds.providers()
+    extract_article(parse_html(_WARM_PAGE), _WARM_PAGE, "https://example.org/news/warm-up.html")
+
+
+class SharedFetches:
+    """Requisites fetched once per run: pages of one site share stylesheets, fonts and logos.
+    Thread-safe; the first caller of a URL fetches it, later callers wait for that answer."""
+
+    def __init__(self, fetcher: Fetcher, max_bytes: int = 256 * 1024 * 1024):
+        self.fetcher, self.max_bytes, self.held = fetcher, max_bytes, 0
+        self._lock = threading.Lock()
+        self._answers: dict[str, Future] = {}
+
+    def get(self, url: str, budget: ByteBudget | None = None) -> Fetched:
+        with self._lock:
+            answer = self._answers.get(url)
+            owner = answer is None and self.held < self.max_bytes
+            if owner:
+                answer = self._answers[url] = Future()
+        if answer is None:  # the cache is full: fetch without keeping
+            return self.fetcher.get(url, budget=budget)
+        if owner:
+            try:
+                rec = self.fetcher.get(url, budget=budget)
+            except BaseException as exc:
+                answer.set_exception(exc)
+                raise
+            with self._lock:
+                self.held += len(rec.body)
+            answer.set_result(rec)
+        return answer.result()
+
+
+_STOP = None
+
+
+def _worker_main(settings: Settings, threads: int, tasks, results) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops us
+    fetcher = Fetcher(settings)
+    shared = SharedFetches(fetcher)
+
+    def capture_loop() -> None:
+        while (task := tasks.get()) is not _STOP:
+            index, url = task
+            try:
+                results.put((index, capture_page(url, fetcher, settings, shared), None))
+            except BaseException as exc:  # a bug: the parent raises it from the Future
+                results.put((index, None, _picklable(exc)))
+
+    loops = [threading.Thread(target=capture_loop, daemon=True) for _ in range(threads)]
+    for t in loops:
+        t.start()
+    for t in loops:
+        t.join()
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.dumps(exc)
+        return exc
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+class _WorkerPool:
+    """Forked processes, each capturing `threads` pages at once; submit(url) -> Future[Snapshot]."""
+
+    def __init__(self, settings: Settings, processes: int, threads: int):
+        ctx = multiprocessing.get_context("fork")
+        self._tasks, self._results = ctx.Queue(), ctx.Queue()
+        self._futures: dict[int, Future] = {}
+        self._lock = threading.Lock()
+        self._threads = threads
+        self._procs = [ctx.Process(target=_worker_main, args=(settings, threads, self._tasks, self._results),
+                                   daemon=True) for _ in range(processes)]
+        for proc in self._procs:   # fork before this process starts any thread
+            proc.start()
+        self._collector = threading.Thread(target=self._collect, daemon=True)
+        self._collector.start()
+
+    def submit(self, url: str) -> Future:
+        fut: Future = Future()
+        with self._lock:
+            index = len(self._futures)
+            self._futures[index] = fut
+        self._tasks.put((index, url))
+        return fut
+
+    def _collect(self) -> None:
+        while True:
+            try:
+                item = self._results.get(timeout=0.5)
+            except queue.Empty:
+                if any(p.exitcode not in (None, 0) for p in self._procs):
+                    self._fail_pending(RuntimeError("a capture worker process died"))
+                    return
+                continue
+            if item is _STOP:
+                return
+            index, snap, exc = item
+            fut = self._futures[index]
+            if exc is None:
+                fut.set_result(snap)
+            else:
+                fut.set_exception(exc)
+
+    def _fail_pending(self, exc: BaseException) -> None:
+        with self._lock:
+            for fut in self._futures.values():
+                if not fut.done():
+                    fut.set_exception(exc)
+
+    def close(self) -> None:
+        for _ in range(len(self._procs) * self._threads):
+            self._tasks.put(_STOP)
+        for proc in self._procs:
+            proc.join()
+        self._results.put(_STOP)
+        self._collector.join()
+
+    def terminate(self) -> None:
+        for proc in self._procs:
+            proc.terminate()
+        self._tasks.cancel_join_thread()
+        self._fail_pending(RuntimeError("capture stopped"))
+
+
+def _cpu_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def capturer(settings: Settings, n_pages: int) -> Iterator[Callable[[str], Future]]:
+    """submit(url) -> Future[Snapshot], in worker processes when several pages are asked for."""
+    workers = max(1, min(settings.parallel_pages, n_pages))
+    if workers > 1 and settings.processes:
+        # fork: the workers start warm with what this process already loaded. Only the CLI asks
+        # for processes, and it has no other threads at this point (fork is unsafe with threads).
+        warm_up()
+        processes = min(workers, _cpu_cores())
+        pool = _WorkerPool(settings, processes, threads=-(-workers // processes))
+        try:
+            yield pool.submit
+        except BaseException:
+            pool.terminate()
+            raise
+        pool.close()
+        return
+    with Fetcher(settings) as fetcher, ThreadPoolExecutor(max_workers=workers) as pool:
+        shared = SharedFetches(fetcher)
+        try:
+            yield lambda url: pool.submit(capture_page, url, fetcher, settings, shared)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

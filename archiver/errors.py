@@ -1,0 +1,15 @@
+"""Errors a user can cause: a snapshot that does not exist, a bundle that is damaged, an archive
+file that is not one. Each module raises its own subclass where the trouble starts; the CLI turns
+any of them into one line on stderr and `exit_code` (archiver/cli/__init__.py, one place)."""
+from __future__ import annotations
+
+
+class ArchiverError(Exception):
+    """Something the user can fix, said in one line."""
+
+    exit_code = 1
+
+    @property
+    def message(self) -> str:
+        """The message as one line (newlines and runs of spaces folded)."""
+        return " ".join(str(self).split())

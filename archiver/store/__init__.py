@@ -1,0 +1,23 @@
+"""The archive: one SQLite file, opened through sqlite-utils. All of archiver's SQL lives in
+this package.
+
+Tables (names other tools may rely on):
+  snapshots  one row per capture attempt (failed ones too, with `error`)
+  resources  the URL -> blob map of one snapshot (requisites and post media)
+  blobs      content-addressed bytes, stored once across all snapshots
+  embeds     the social posts and media embedded in a snapshot's page
+Full-text search: snapshots_fts and embeds_fts, configured the way sqlite-utils does it
+(so Datasette's search box works on both tables).
+
+    archive.py  Store: open and migrate, transactions, reading and writing rows and blobs
+    schema.py   the migrations, and the columns holding JSON or naming blobs
+    blobs.py    how a blob's bytes are kept (compressed where it pays)
+    queries.py  listing and full-text search, for archiver.browse
+"""
+from __future__ import annotations
+
+from .archive import CorruptArchive, MissingArchive, Store
+from .schema import BLOB_COLUMNS, JSON_COLUMNS, META_COLUMNS, decode_row, encode_json, encode_row
+
+__all__ = ["BLOB_COLUMNS", "JSON_COLUMNS", "META_COLUMNS", "CorruptArchive", "MissingArchive", "Store",
+           "decode_row", "encode_json", "encode_row"]

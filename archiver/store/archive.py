@@ -1,0 +1,228 @@
+"""`Store`: one archive file. Opening it migrates it; writing goes through transactions; every
+read and write of the archive's rows is a method here (queries for browsing: store/queries.py)."""
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import __version__
+from ..errors import ArchiverError
+from ..model import Snapshot, sha256
+from . import blobs
+from .schema import BLOB_COLUMNS, META_COLUMNS, decode_row, encode_row, migrations
+
+
+class CorruptArchive(ArchiverError):
+    """The database file is not an archive we can open, or a blob in it cannot be read."""
+
+
+class MissingArchive(ArchiverError, FileNotFoundError):
+    """There is no archive file where one was expected."""
+
+
+class Store:
+    """The archive at `path` (created and migrated unless `create=False`). With `read_only=True`
+    the file is opened with `mode=ro` and any write fails; it must exist and be up to date."""
+
+    def __init__(self, path: str | Path = "archive.db", *, create: bool = True, read_only: bool = False):
+        self.path = str(path)
+        memory = self.path == ":memory:"
+        if not memory and (read_only or not create) and not Path(self.path).exists():
+            raise MissingArchive(f"no archive at {self.path}")
+        try:
+            if read_only:
+                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
+                conn.execute("PRAGMA query_only = ON")
+                self.db = Database(conn)
+                return
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not memory:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self.db = Database(conn)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise CorruptArchive(f"{self.path} is not a usable archive database ({exc})") from exc
+
+    def _migrate(self) -> None:
+        if not migrations.pending(self.db):
+            return
+        # Under one write lock, so two processes opening a new file do not both migrate it;
+        # each migration then runs in a savepoint (sqlite-utils nests atomic() that way).
+        with self.transaction():
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception (KeyboardInterrupt included)."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # ---------------------------------------------------------------- writing
+    def put_blob(self, data: bytes, content_type: str | None = None) -> str:
+        """Store bytes once (by sha256); return the hash. Call inside a transaction."""
+        digest = sha256(data)
+        if self.has_blob(digest):
+            return digest
+        encoding, stored = blobs.pack(data, content_type)
+        self.db.execute("insert into blobs (sha256, size, content_type, encoding, data) values (?, ?, ?, ?, ?)",
+                        [digest, len(data), content_type, encoding, stored])
+        return digest
+
+    def save_snapshot(self, snap: Snapshot) -> int:
+        """Write a snapshot, its blobs, resources and embeds in one transaction; return its id."""
+        with self.transaction():
+            page_sha = self.put_blob(snap.body, snap.content_type) if snap.body is not None else None
+            row = {
+                "url": snap.url, "final_url": snap.final_url, "captured_at": snap.captured_at,
+                "status_code": snap.status_code, "content_type": snap.content_type,
+                "page_sha256": page_sha, "headers": snap.headers, "error": snap.error,
+                "tool_version": __version__, "duration_ms": snap.duration_ms,
+                "metadata": snap.meta.get("metadata"),
+            }
+            row.update({k: snap.meta.get(k) for k in META_COLUMNS})
+            snapshot_id = self._insert("snapshots", row)
+            for res in snap.resources:
+                digest = self.put_blob(res.body, res.content_type) if res.body is not None else None
+                self._insert("resources", {
+                    "snapshot_id": snapshot_id, "url": res.url, "final_url": res.final_url, "sha256": digest,
+                    "content_type": res.content_type, "status_code": res.status_code, "kind": res.kind,
+                    "size": len(res.body) if res.body is not None else None, "headers": res.headers,
+                    "error": res.error})
+            for emb in snap.embeds:
+                self._insert("embeds", {**emb, "snapshot_id": snapshot_id})
+        return snapshot_id
+
+    def add_snapshot_rows(self, snapshot: dict[str, Any], resources: Iterable[dict[str, Any]],
+                          embeds: Iterable[dict[str, Any]]) -> int:
+        """Add one snapshot from its rows (JSON columns decoded, no ids: a bundle's snapshot.json);
+        its blobs must be stored already. Call inside a transaction; the new snapshot's id."""
+        snapshot_id = self._insert("snapshots", snapshot)
+        for row in resources:
+            self._insert("resources", {**row, "snapshot_id": snapshot_id})
+        for row in embeds:
+            self._insert("embeds", {**row, "snapshot_id": snapshot_id})
+        return snapshot_id
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row (JSON columns encoded here). Column names must be the table's own."""
+        values = encode_row(table, row)
+        columns = ", ".join(f"[{k}]" for k in values)
+        cur = self.db.execute(f"insert into [{table}] ({columns}) values ({', '.join('?' * len(values))})",
+                              list(values.values()))
+        return cur.lastrowid
+
+    # ---------------------------------------------------------------- reading
+    def snapshot(self, snapshot_id: int) -> dict | None:
+        row = self._one("select * from snapshots where id = ?", [snapshot_id])
+        return decode_row("snapshots", row) if row else None
+
+    def resources(self, snapshot_id: int) -> list[dict]:
+        rows = self._all("select * from resources where snapshot_id = ? order by id", [snapshot_id])
+        return [decode_row("resources", r) for r in rows]
+
+    def embeds(self, snapshot_id: int) -> list[dict]:
+        rows = self._all("select * from embeds where snapshot_id = ? order by position", [snapshot_id])
+        return [decode_row("embeds", r) for r in rows]
+
+    def snapshot_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("select id from snapshots order by id")]
+
+    def snapshot_ids_matching(self, *, url: str, captured_at: str, page_sha256: str | None) -> list[int]:
+        """Snapshots of `url` captured at `captured_at` whose page has this hash (or none), by id."""
+        return [row[0] for row in self.db.execute(
+            "select id from snapshots where url = ? and captured_at = ? and page_sha256 is ? order by id",
+            [url, captured_at, page_sha256])]
+
+    def columns(self, table: str) -> set[str]:
+        """The column names of one of the archive's tables."""
+        return set(self.db[table].columns_dict)
+
+    def blob(self, digest: str) -> bytes | None:
+        """The blob's bytes, or None when there is no such blob."""
+        row = self.db.execute("select encoding, data from blobs where sha256 = ?", [digest]).fetchone()
+        if row is None:
+            return None
+        try:
+            return blobs.unpack(*row)
+        except (ValueError, zlib.error) as exc:
+            raise CorruptArchive(f"blob {digest} cannot be read ({exc}); run `archiver verify`") from None
+
+    def has_blob(self, digest: str) -> bool:
+        return self.db.execute("select 1 from blobs where sha256 = ?", [digest]).fetchone() is not None
+
+    def blob_info(self, digest: str) -> dict | None:
+        return self._one("select sha256, size, content_type, encoding from blobs where sha256 = ?", [digest])
+
+    def snapshot_blob_type(self, snapshot_id: int, digest: str) -> str | None:
+        """The content type of blob `digest` if snapshot `snapshot_id` refers to it (as a resource,
+        a post's avatar or one of its media), else None. The raw page itself is not counted."""
+        row = self.db.execute("select content_type from resources where snapshot_id = ? and sha256 = ? limit 1",
+                              [snapshot_id, digest]).fetchone()
+        if row:
+            return row[0] or self._blob_type(digest)
+        if self.db.execute("select 1 from embeds where snapshot_id = ? and avatar_sha256 = ? limit 1",
+                           [snapshot_id, digest]).fetchone():
+            return self._blob_type(digest)
+        for row in self._all("select media from embeds where snapshot_id = ? and instr(media, ?) > 0",
+                             [snapshot_id, digest]):
+            media = decode_row("embeds", row)["media"]
+            if isinstance(media, list) and any(isinstance(m, dict) and m.get("sha256") == digest for m in media):
+                return self._blob_type(digest)
+        return None
+
+    def _blob_type(self, digest: str) -> str:
+        return (self.blob_info(digest) or {}).get("content_type") or "application/octet-stream"
+
+    # ---------------------------------------------------------------- checking (archiver verify)
+    def integrity_problems(self) -> list[str]:
+        """SQLite's integrity check: [] when the file is sound. May raise sqlite3.DatabaseError."""
+        return [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+
+    def foreign_key_problems(self) -> list[tuple[str, int, str]]:
+        """(table, rowid, parent table) for each row whose foreign key points at nothing."""
+        return [(table, rowid, parent) for table, rowid, parent, _ in self.db.execute("PRAGMA foreign_key_check")]
+
+    def stored_blobs(self) -> Iterator[tuple[str, int | None, str | None, bytes | None]]:
+        """(sha256, recorded size, encoding, stored data) of every blob, by hash: data as kept in
+        the table, for `blobs.unpack`."""
+        yield from self.db.conn.execute("select sha256, size, encoding, data from blobs order by sha256")
+
+    def blob_references(self) -> Iterator[tuple[str, int, str, Any]]:
+        """(table, row id, column, value) for every column that names blobs, table by table in id
+        order: the BLOB_COLUMNS, and `embeds.media` as stored (JSON text, for the caller to check)."""
+        for table, columns in BLOB_COLUMNS.items():
+            extra = ["media"] if table == "embeds" else []
+            names = [*columns, *extra]
+            for row in self.db.execute(f"select id, {', '.join(names)} from {table} order by id"):
+                for name, value in zip(names, row[1:]):
+                    yield table, row[0], name, value
+
+    # ---------------------------------------------------------------- helpers
+    def _one(self, sql: str, params: Iterable[Any]) -> dict | None:
+        rows = self._all(sql, params)
+        return rows[0] if rows else None
+
+    def _all(self, sql: str, params: Iterable[Any]) -> list[dict]:
+        cur = self.db.execute(sql, list(params))
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]

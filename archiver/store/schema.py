@@ -1,0 +1,142 @@
+"""The archive's tables, as versioned migrations (sqlite-utils records each one applied in
+`_sqlite_migrations`, so opening an archive again migrates nothing), and the columns that hold
+JSON or name blobs: the one list every reader and writer of rows uses."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("archiver")
+
+# Columns holding JSON text, per table: encoded on write, decoded on read (and in bundles' snapshot.json).
+JSON_COLUMNS: dict[str, tuple[str, ...]] = {
+    "snapshots": ("headers", "metadata"),
+    "resources": ("headers",),
+    "embeds": ("media", "sources", "alternatives", "oembed", "extra"),
+}
+# JSON columns holding a list (every other JSON column holds an object).
+_LIST_COLUMNS = {"media"}
+# Columns naming a blob by its sha256 (a post's media items name theirs inside `embeds.media`).
+BLOB_COLUMNS: dict[str, tuple[str, ...]] = {
+    "snapshots": ("page_sha256",),
+    "resources": ("sha256",),
+    "embeds": ("avatar_sha256",),
+}
+# Snapshot columns filled from the extracted metadata (Snapshot.meta).
+META_COLUMNS = ("canonical_url", "title", "byline", "published_at", "modified_at", "site_name",
+                "description", "lang", "text")
+
+
+def encode_json(value: Any) -> str | None:
+    """A JSON column's stored text: None for nothing or an empty object/list, keys sorted."""
+    if value is None or value == {} or value == []:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def decode_json(value: str | None) -> Any:
+    """A JSON column's value; None when empty or not valid JSON."""
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+def decode_row(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Decode the row's JSON columns in place (empty ones become {} or []); return the row."""
+    for key in JSON_COLUMNS[table]:
+        if key in row:
+            row[key] = decode_json(row[key]) or ([] if key in _LIST_COLUMNS else {})
+    return row
+
+
+def encode_row(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the row with its JSON columns encoded as the archive stores them."""
+    return {k: (encode_json(v) if k in JSON_COLUMNS[table] else v) for k, v in row.items()}
+
+
+@migrations()
+def m001_capture(db: Database) -> None:
+    db["snapshots"].create({
+        "id": int, "url": str, "final_url": str, "canonical_url": str, "captured_at": str,
+        "status_code": int, "content_type": str, "title": str, "byline": str, "published_at": str,
+        "modified_at": str, "site_name": str, "description": str, "lang": str, "text": str,
+        "page_sha256": str, "headers": str, "metadata": str, "tool_version": str, "error": str,
+        "duration_ms": int,
+    }, pk="id")
+    db["blobs"].create({"sha256": str, "size": int, "content_type": str, "encoding": str, "data": bytes},
+                       pk="sha256")
+    db["resources"].create({
+        "id": int, "snapshot_id": int, "url": str, "final_url": str, "sha256": str, "content_type": str,
+        "status_code": int, "kind": str, "size": int, "headers": str, "error": str,
+    }, pk="id", foreign_keys=[("snapshot_id", "snapshots", "id"), ("sha256", "blobs", "sha256")])
+    db["resources"].create_index(["snapshot_id"])
+    db["resources"].create_index(["sha256"])
+    db["snapshots"].create_index(["captured_at"])
+    db["snapshots"].create_index(["url"])
+
+
+@migrations()
+def m002_embeds(db: Database) -> None:
+    db["embeds"].create({
+        "id": int, "snapshot_id": int, "position": int, "provider": str, "kind": str,
+        "post_url": str, "post_url_original": str, "post_id": str,
+        "author_name": str, "author_handle": str, "author_url": str,
+        "avatar_url": str, "avatar_sha256": str,
+        "published_at": str, "date_text": str, "title": str, "text": str, "text_html": str,
+        "media": str,          # JSON list of {url, sha256, type, alt, width, height}
+        "sources": str,        # JSON {field: fallback|oembed|embed-page|derived}
+        "alternatives": str,   # JSON {field: {source: value}} when sources disagree
+        "oembed": str,         # raw oEmbed JSON answer, when there was one
+        "markup": str,         # the original embed markup, as it was in the page
+        "status": str,         # ok | deleted | unavailable | unchecked
+        "checked_at": str, "enrich_error": str, "extra": str,
+    }, pk="id", foreign_keys=[("snapshot_id", "snapshots", "id")])
+    db["embeds"].create_index(["snapshot_id", "position"], unique=True)
+    db["embeds"].create_index(["provider"])
+    db["embeds"].create_index(["author_handle"])
+
+
+@migrations()
+def m003_search(db: Database) -> None:
+    db["snapshots"].enable_fts(["title", "description", "byline", "text"], create_triggers=True,
+                               tokenize="porter")
+    db["embeds"].enable_fts(["author_name", "author_handle", "title", "text"], create_triggers=True,
+                            tokenize="porter")
+    db.create_view("posts_with_articles", """
+        select embeds.id as embed_id, embeds.provider, embeds.kind, embeds.author_name, embeds.author_handle,
+               embeds.published_at, embeds.text, embeds.post_url, embeds.status,
+               snapshots.id as snapshot_id, snapshots.title as article_title, snapshots.url as article_url,
+               snapshots.captured_at
+        from embeds join snapshots on snapshots.id = embeds.snapshot_id""", replace=True)
+
+
+@migrations()
+def m004_browse_views(db: Database) -> None:
+    """Views for Datasette / sqlite-utils users: one row per capture, and one per author."""
+    db.create_view("snapshot_summary", """
+        select snapshots.id, snapshots.captured_at, snapshots.title, snapshots.url, snapshots.final_url,
+               snapshots.site_name, snapshots.byline, snapshots.published_at, snapshots.status_code,
+               case when snapshots.error is null then 'ok' else 'failed' end as status, snapshots.error,
+               (select count(*) from embeds where embeds.snapshot_id = snapshots.id) as posts,
+               (select count(*) from resources where resources.snapshot_id = snapshots.id) as resources,
+               (select coalesce(sum(resources.size), 0) from resources
+                 where resources.snapshot_id = snapshots.id) as resource_bytes
+        from snapshots""", replace=True)
+    db.create_view("post_authors", """
+        select provider, author_handle, max(author_name) as author_name, count(*) as posts,
+               count(distinct snapshot_id) as articles, min(published_at) as first_post,
+               max(published_at) as last_post
+        from embeds where coalesce(author_handle, author_name) is not null
+        group by provider, coalesce(author_handle, author_name)""", replace=True)
+
+
+@migrations()
+def m005_status_evidence(db: Database) -> None:
+    """Which platform answer decided each post's status, and what it said."""
+    db["embeds"].add_column("status_evidence", str)
