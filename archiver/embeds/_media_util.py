@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ._urls import absolute as _absolute
+from ._urls import absolute  # noqa: F401  (providers import it from here)
 from .base import DERIVED, Detected, Media, Post, ProviderRecord  # noqa: F401  (providers import it from here)
 
 # Attributes where lazy loaders (lazysizes, WP Rocket, LiteSpeed, Ezoic, a3 Lazy Load...) and consent
@@ -37,14 +37,6 @@ log = logging.getLogger(__name__)
 WRAPPER_TAGS = {"div", "span", "p", "figure", "center"}
 LAYOUT_CLASSES = re.compile(r"^((entry|post|article|story|page|main|site|single)[-_]?(content|body|text|inner)?|"
                             r"content|container|wrapper|main|body|prose)$", re.I)
-
-
-def absolute(url: str | None, base: str | None) -> str | None:
-    """`_urls.absolute` that answers None, not ValueError, for a malformed URL ("https://[broken")."""
-    try:
-        return _absolute(url, base) if isinstance(url, str) else None
-    except ValueError:
-        return None
 
 
 def iframe_url(el: Tag, base_url: str | None) -> str | None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..extract.urls import absolute as _absolute
 
 # Query parameters that only track who shared what; never part of a post's identity.
 TRACKING_PARAMS = re.compile(
@@ -32,17 +34,8 @@ WWW_HOSTS = {"facebook.com", "instagram.com", "youtube.com", "tiktok.com", "redd
 
 
 def absolute(url: str | None, base: str | None) -> str | None:
-    """Resolve a (possibly protocol-relative) URL against base; None for empty or non-web URLs."""
-    if not url:
-        return None
-    url = url.strip()
-    if url.startswith("//"):
-        url = "https:" + url
-    if base:
-        url = urljoin(base, url)
-    if not url.lower().startswith(("http://", "https://")):
-        return None
-    return url
+    """A web URL read against base (protocol-relative means https); see archiver.extract.urls."""
+    return _absolute(url, base, prefer_https=True)
 
 
 def bare_host(host: str) -> str:

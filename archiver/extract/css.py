@@ -10,31 +10,17 @@ the same references at local copies.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from urllib.parse import urljoin
 
 import tinycss2
 from tinycss2 import ast
 from tinycss2.serializer import serialize_string_value
 
+from .urls import absolute
+
 # replace(absolute_url, kind) -> new URL, or None to neutralise the reference
 Replace = Callable[[str, str], "str | None"]
 NEUTRAL_URL = "data:,"   # an empty resource: loads nothing, shows nothing
 URLToken = ast.URLToken | ast.StringToken
-
-
-def resolve(url: str, base_url: str | None) -> str | None:
-    """Absolute http(s) URL for a reference, or None (data:, empty, fragments, other schemes)."""
-    url = (url or "").strip()
-    if not url or url.startswith("#"):
-        return None
-    low = url.lower()
-    if low.startswith(("data:", "javascript:", "about:", "blob:", "mailto:", "tel:")):
-        return None
-    try:
-        absolute = urljoin(base_url, url) if base_url else url
-    except ValueError:  # e.g. a malformed IPv6 host
-        return None
-    return absolute if absolute.lower().startswith(("http://", "https://")) else None
 
 
 def iter_url_tokens(nodes: list, kind: str = "css-image") -> Iterator[tuple[URLToken, str]]:
@@ -81,7 +67,7 @@ def css_refs(text: str, base_url: str | None) -> list[tuple[str, str]]:
     """Every (absolute URL, kind) the CSS needs, in order, without duplicates."""
     seen: dict[str, str] = {}
     for token, kind in iter_url_tokens(parse(text)):
-        url = resolve(token.value, base_url)
+        url = absolute(token.value, base_url)
         if url and url not in seen:
             seen[url] = kind
     return list(seen.items())
@@ -103,7 +89,7 @@ def rewrite_tokens(nodes: list, base_url: str | None, replace: Replace) -> bool:
         raw = token.value.strip()
         if raw.lower().startswith("data:") or raw.startswith("#"):
             continue
-        url = resolve(raw, base_url)
+        url = absolute(raw, base_url)
         new = replace(url, kind) if url else None
         set_url(token, new if new is not None else NEUTRAL_URL)
         changed = True

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from .css import css_refs, resolve
+from .css import css_refs
+from .urls import absolute
 
 # Lazy-loading attributes seen in the wild (lazysizes, WP Rocket, jQuery lazyload, a3, Jetpack...).
 LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-echo",
@@ -43,12 +43,7 @@ class Ref:
 def base_url_of(doc: BeautifulSoup, page_url: str) -> str:
     """The URL relative references resolve against: <base href> if any, else the page URL."""
     base = doc.find("base", href=True)
-    if base is not None:
-        href = base["href"].strip()
-        joined = urljoin(page_url, href)
-        if joined.lower().startswith(("http://", "https://")):
-            return joined
-    return page_url
+    return (absolute(base["href"], page_url) if base is not None else None) or page_url
 
 
 def _rels(el: Tag) -> set[str]:
@@ -146,10 +141,10 @@ def ref_urls(ref: Ref, base_url: str) -> list[tuple[str, str]]:
     """The (absolute URL, kind) pairs one slot refers to."""
     value = ref.value
     if ref.syntax == "url":
-        url = resolve(value, base_url)
+        url = absolute(value, base_url)
         return [(url, ref.kind)] if url else []
     if ref.syntax == "srcset":
-        return [(u, ref.kind) for u in (resolve(c, base_url) for c, _ in parse_srcset(value)) if u]
+        return [(u, ref.kind) for u in (absolute(c, base_url) for c, _ in parse_srcset(value)) if u]
     return css_refs(value, base_url)
 
 
