@@ -23,10 +23,12 @@ from .. import embeds as embed_registry
 from ..extract.css import decode_css
 from ..extract.html import decode_html
 from ..extract.requisites import base_url_of
+from ..extract.slots import LAZY_SRC
+from ..extract.urls import absolute
 from ..templating import environment, templates_dir
 from .assets import AssetMap, asset_map
 from .cards import human_date, render_card
-from .refs import Rewriter, absolute
+from .refs import Rewriter
 from .sanitize import neutralise
 
 log = logging.getLogger(__name__)
@@ -96,10 +98,8 @@ def _frame_notice(slots: _Slots, base_url: str) -> Callable[[Tag], Tag | None]:
     template = environment().get_template("page/iframe.html")
 
     def notice(frame: Tag) -> Tag | None:
-        src = frame.get("src") or frame.get("data") or frame.get("data-src") or ""
-        url = absolute(str(src), base_url) if src else None
-        if url and not url.lower().startswith(("http://", "https://")):
-            url = None
+        # what it shows: its src (or an <object>'s data), else the URL a lazy loader parked
+        url = next(filter(None, (absolute(frame.get(a), base_url) for a in ("src", "data") + LAZY_SRC)), None)
         if url is None and frame.get("srcdoc") is None and frame.name == "object":
             frame.unwrap()   # an <object> without a loadable URL: show its fallback content
             return None
