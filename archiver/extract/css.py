@@ -15,6 +15,7 @@ import tinycss2
 from tinycss2 import ast
 from tinycss2.serializer import serialize_string_value
 
+from .charset import charset_of
 from .urls import absolute
 
 # replace(absolute_url, kind) -> new URL, or None to neutralise the reference
@@ -104,10 +105,7 @@ def rewrite_css(text: str, base_url: str | None, replace: Replace) -> str:
 
 def decode_css(data: bytes, content_type: str | None = None) -> str:
     """Text of stylesheet bytes: BOM, then the HTTP charset, then @charset, then UTF-8."""
-    charset = None
-    if content_type and "charset=" in content_type.lower():
-        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
-    _, encoding = tinycss2.parse_stylesheet_bytes(data[:1024], protocol_encoding=charset)
+    _, encoding = tinycss2.parse_stylesheet_bytes(data[:1024], protocol_encoding=charset_of(content_type))
     try:
         return data.decode(getattr(encoding, "name", str(encoding)), errors="replace")
     except LookupError:

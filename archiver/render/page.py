@@ -20,6 +20,7 @@ from bs4.element import Stylesheet
 from bs4.formatter import HTMLFormatter
 
 from .. import embeds as embed_registry
+from ..extract.charset import charset_of
 from ..extract.css import decode_css
 from ..extract.html import decode_html
 from ..extract.requisites import base_url_of
@@ -62,19 +63,6 @@ class RenderedPage:
 def card_css() -> str:
     text = (templates_dir() / "page" / "cards.css").read_text(encoding="utf-8")
     return text.replace("CARD", CARD_SCOPE)
-
-
-def decode_page(body: bytes, header_charset: str | None) -> str:
-    """The page's text, decoded by the same rule the capture used."""
-    return decode_html(body, header_charset)[0]
-
-
-def header_charset(content_type: str | None, headers: dict | None = None) -> str | None:
-    value = content_type or ""
-    if not value and headers:
-        value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", value, re.I)
-    return m.group(1) if m else None
 
 
 class _Slots:
@@ -151,7 +139,7 @@ def render_document(*, body: bytes, page_url: str, charset: str | None, assets: 
                     captured_at: str | None, preserved_at: str | None = None) -> tuple[str, int]:
     """The offline HTML of a stored page (pure apart from reading blobs through `assets`);
     returns (html, number of cards)."""
-    text = decode_page(body, charset)
+    text = decode_html(body, charset)[0]   # the rule the capture used
     doc = BeautifulSoup(text, "lxml")
     if doc.html is None:
         doc = BeautifulSoup("<!DOCTYPE html><html><head></head><body></body></html>", "lxml")
@@ -237,7 +225,7 @@ def render_stored(store, snapshot_id: int, *, single_file: bool = False, asset_p
                     assets.add_blob(sha, info.get("content_type"))
     page_url = snap.get("final_url") or snap.get("url") or ""
     html, cards = render_document(
-        body=body, page_url=page_url, charset=header_charset(snap.get("content_type"), snap.get("headers")),
+        body=body, page_url=page_url, charset=charset_of(snap.get("content_type"), snap.get("headers")),
         assets=assets, embed_rows=rows, captured_at=snap.get("captured_at"))
     return RenderedPage(snapshot_id, html, dict(assets.used), snap.get("title"), cards)
 
