@@ -218,13 +218,6 @@ def test_retries_503_honouring_retry_after(server, store):
     assert store.snapshot(r.snapshot_id)["title"] == "Finally"
 
 
-def test_404_is_not_retried(server):
-    calls = []
-    server.expect_request("/nope").respond_with_handler(lambda req: calls.append(1) or Response(status=404))
-    rec = Fetcher(Settings(retry_backoff=0.01)).get(server.url_for("/nope"))
-    assert rec.status == 404 and len(calls) == 1
-
-
 def test_failed_requisites_are_recorded_not_fatal(server, store):
     server.expect_request("/p.html").respond_with_data(
         '<html><body><img src="/ok.png"><img src="/missing.png"></body></html>', content_type="text/html")
