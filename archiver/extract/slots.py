@@ -116,6 +116,7 @@ class Slot:
     schemes: tuple[str, ...] = WEB_LINK   # "web" slots: the schemes a link may keep
 
     def applies(self, el: Tag) -> bool:
+        """True when this slot is one of el's (its attribute may still be absent)."""
         return (not self.elements or el.name in self.elements) and (self.when is None or self.when(el))
 
 
@@ -186,21 +187,20 @@ class Ref:
         return " ".join(v) if isinstance(v, list) else (v or "")
 
 
-_BY_ELEMENT: dict[str, tuple[Slot, ...]] = {}
 _ANY_ELEMENT = tuple(s for s in SLOTS if not s.elements)
-for _slot in SLOTS:
-    for _name in _slot.elements:
-        _BY_ELEMENT[_name] = _BY_ELEMENT.get(_name, ()) + (_slot,)
+_BY_ELEMENT: dict[str, tuple[Slot, ...]] = {
+    name: tuple(s for s in SLOTS if name in s.elements) + _ANY_ELEMENT for name in {n for s in SLOTS for n in s.elements}}
 
 
 def element_refs(el: Tag) -> list[Ref]:
     """The URL-bearing slots of one element, in table order."""
     out = []
-    for slot in _BY_ELEMENT.get(el.name, ()) + _ANY_ELEMENT:
-        if not slot.applies(el):
+    attrs = el.attrs
+    for slot in _BY_ELEMENT.get(el.name, _ANY_ELEMENT):
+        if slot.when is not None and not slot.when(el):
             continue
         for attr in slot.attrs:
-            if attr is None or attr in el.attrs:
+            if attr is None or attr in attrs:
                 out.append(Ref(el, attr, slot))
     return out
 
