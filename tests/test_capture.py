@@ -246,12 +246,12 @@ def test_page_of_ten_thousand_images_is_capped(server, store):
                                                           content_type="text/html")
     server.expect_request("/i/0.png").respond_with_data(tiny_png("0"), content_type="image/png")
     mount_pages(server)
-    [r] = archive(store, server.url_for("/many.html"), max_resources=300, concurrency=16)
+    [r] = archive(store, server.url_for("/many.html"), max_resources=100, concurrency=16)
     assert r.ok
     rows = store.resources(r.snapshot_id)
     assert len(rows) == 10_000
-    assert sum(1 for x in rows if x["sha256"]) == 300
-    assert all("more than 300 resources" in x["error"] for x in rows if not x["sha256"])
+    assert sum(1 for x in rows if x["sha256"]) == 100
+    assert all("more than 100 resources" in x["error"] for x in rows if not x["sha256"])
 
 
 def test_capture_page_writes_nothing(site, db_path):
