@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from .extract.charset import charset_of
 from .settings import Settings
 
 RETRY_STATUSES = {429, 503}
@@ -43,8 +44,8 @@ class Fetched:
 
     @property
     def header_charset(self) -> str | None:
-        m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", self.headers.get("content-type") or "", re.I)
-        return m.group(1) if m else None
+        """The charset the Content-Type header names, if any."""
+        return charset_of(self.headers.get("content-type"))
 
 
 class ByteBudget:

@@ -20,6 +20,8 @@ from flask import Flask, Response, abort, g, redirect, request, url_for
 from markupsafe import Markup
 
 from . import __version__, browse
+from .extract.charset import charset_of
+from .extract.html import decode_html
 from .store import Store
 from .templating import environment, templates_dir
 
@@ -208,26 +210,7 @@ def _page_text(st: Store, snap: dict) -> str | None:
     body = st.blob(snap["page_sha256"])
     if body is None:
         return None
-    return _decode(body, snap.get("content_type"))
-
-
-def _decode(body: bytes, content_type: str | None) -> str:
-    charset = None
-    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type or "", re.I)
-    if m:
-        charset = m.group(1)
-    try:
-        from .extract import decode_html  # the capture's own rule, when present
-        return decode_html(body, charset)
-    except ImportError:
-        pass
-    for candidate in (charset, "utf-8"):
-        if candidate:
-            try:
-                return body.decode(candidate)
-            except (LookupError, UnicodeDecodeError):
-                continue
-    return body.decode("utf-8", errors="replace")
+    return decode_html(body, charset_of(snap.get("content_type"), snap.get("headers")))[0]   # the capture's rule
 
 
 def _render(st: Store, snapshot_id: int) -> Any:

@@ -45,15 +45,28 @@ def static_handler(request: Request) -> Response:
     return Response("not found", status=404, content_type="text/plain")
 
 
-@pytest.fixture
-def server():
-    """A threaded pytest-httpserver on a free port; tests add routes with expect_request()."""
+@pytest.fixture(scope="session")
+def session_server():
+    """One threaded pytest-httpserver on a free port for the whole session (stopping a server costs
+    about 0.5 s, so one per test cost half the suite's time). Use `server`, which starts each test
+    with no routes and an empty log."""
     srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     srv.start()
     yield srv
     srv.clear()
     if srv.is_running():
         srv.stop()
+
+
+@pytest.fixture
+def server(session_server):
+    """The session's server with no routes, no log and no recorded errors; tests add routes with
+    expect_request(). Whatever a test adds is cleared when it ends, so no test sees another's routes."""
+    session_server.clear()
+    yield session_server
+    session_server.clear()
+    if not session_server.is_running():   # a test stopped it: the next one gets it back, on a new port
+        session_server.start()
 
 
 def mount_pages(server: HTTPServer) -> HTTPServer:

@@ -68,7 +68,7 @@ def test_kill_9_mid_capture_leaves_no_partial_snapshot(server, tmp_path):
 
 @pytest.mark.parametrize("pages", [1, 2], ids=["one page, threads", "two pages, worker processes"])
 def test_ctrl_c_mid_capture_exits_130_and_discards_the_capture(server, tmp_path, pages):
-    _slow_page(server)
+    _slow_page(server, n_images=20)   # still mid-capture at the signal: it comes after 5 of 21 requests
     db = tmp_path / "a.db"
     proc = _start(db, *[server.url_for("/slow.html")] * pages)
     _wait_for_requests(server, 5)

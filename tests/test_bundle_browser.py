@@ -24,7 +24,7 @@ def test_unzipped_bundle_opens_offline(site, tmp_path: Path, open_page) -> None:
                clock=lambda: datetime(2024, 6, 1, tzinfo=timezone.utc))
     with zipfile.ZipFile(tmp_path / "b.zip") as zf:
         zf.extractall(tmp_path / "out")
-    site.stop()   # nothing to fetch from any more
+    site.clear()   # nothing to fetch from any more: no routes, and any request is logged
 
     index = open_page((tmp_path / "out/index.html").as_uri())
     assert index.outside() == []
@@ -36,3 +36,4 @@ def test_unzipped_bundle_opens_offline(site, tmp_path: Path, open_page) -> None:
     assert page.page.evaluate("document.images.length") > 0
     assert page.broken_images() == []
     assert page.page.title()
+    assert site.log == [], "the offline bundle asked the capture server for something"

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 
 from archiver.embeds import detect, parse, provider, providers
 from archiver.embeds.base import DERIVED, FALLBACK
+from embed_helpers import by_url, by_urls, urls
 
 FIXTURES = Path(__file__).parent / "fixtures" / "embeds" / "media"
 BASE = "https://news.example/2024/03/story.html"
@@ -104,13 +105,14 @@ def test_lazy_iframe_and_its_noscript_copy_are_one_embed():
 
 def test_vimeo_iframes_credit_lines_and_amp():
     _, dets = found("vimeo.html")
-    assert summary(dets) == [
+    expected = [
         ("vimeo", "video", "https://vimeo.com/76979871/8272103f6e"),
         ("vimeo", "video", "https://vimeo.com/22439234"),
         ("vimeo", "video", "https://vimeo.com/1084537"),
         ("vimeo", "video", "https://vimeo.com/27246366"),
     ]
-    unlisted, mountain, bunny, amp = dets
+    assert summary(dets) == expected
+    unlisted, mountain, bunny, amp = by_urls(dets, *urls(expected))
     assert unlisted.element.name == "div" and "padding:56.25%" in unlisted.element["style"]
     assert unlisted.post.title == "The New Vimeo Player (You Know, For Videos)"
     assert unlisted.post.extra["hash"] == "8272103f6e"
@@ -135,21 +137,22 @@ def test_vimeo_link_in_running_text_is_not_an_embed():
 
 def test_spotify_and_soundcloud():
     _, dets = found("audio.html")
-    assert summary(dets) == [
+    expected = [
         ("spotify", "audio", "https://open.spotify.com/episode/512ojhOuo1ktJprKbVcKyQ"),
         ("spotify", "playlist", "https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M"),
         ("spotify", "audio", "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"),
         ("soundcloud", "audio", "https://soundcloud.com/forss/flickermood"),
         ("soundcloud", "playlist", "https://soundcloud.com/city-radio/sets/council-sessions"),
     ]
-    episode, playlist, legacy, track, sc_playlist = (d.post for d in dets)
+    assert summary(dets) == expected
+    episode, playlist, legacy, track, sc_playlist = (d.post for d in by_urls(dets, *urls(expected)))
     assert episode.title == "The Daily Briefing, 12 March"   # "Spotify Embed: " prefix dropped
     assert playlist.title is None
     assert legacy.post_url_original == "https://embed.spotify.com/?uri=spotify:track:4uLU6hMCjMI75M1A2tKUQC"
     assert (track.title, track.author_name, track.author_url, track.post_id) == (
         "Flickermood", "Forss", "https://soundcloud.com/forss", "293")
     assert track.sources["post_url"] == FALLBACK and track.extra["api_url"] == "https://api.soundcloud.com/tracks/293"
-    (credit,) = dets[3].also_remove
+    (credit,) = by_url(dets, track.post_url).also_remove
     assert credit.name == "div" and "Flickermood" in credit.get_text()
     assert sc_playlist.author_handle == "city-radio"
 
@@ -158,7 +161,7 @@ def test_spotify_and_soundcloud():
 
 def test_dailymotion_twitch_streamable():
     _, dets = found("video_misc.html")
-    assert summary(dets) == [
+    expected = [
         ("dailymotion", "video", "https://www.dailymotion.com/video/x7tgad0"),
         ("dailymotion", "video", "https://www.dailymotion.com/video/x8j2k3l"),
         ("dailymotion", "video", "https://www.dailymotion.com/video/x8zzz99"),
@@ -168,19 +171,25 @@ def test_dailymotion_twitch_streamable():
         ("twitch", "profile", "https://www.twitch.tv/monstercat"),
         ("streamable", "video", "https://streamable.com/moo1x"),
     ]
-    script = dets[2]
+    assert summary(dets) == expected
+    script = by_url(dets, "https://www.dailymotion.com/video/x8zzz99")
     assert script.element.name == "script" and script.element["data-video"] == "x8zzz99"
     assert script.post.extra["player_id"] == "x1abc"
-    assert dets[1].post.title is None                   # "Dailymotion Video Player" is a label, not a title
-    assert dets[6].element.get("id") == "twitch-embed"  # the JS form: the empty div is the embed
-    assert dets[7].element.name == "div" and "padding-bottom:56.250%" in dets[7].element["style"]
+    labelled = by_url(dets, "https://www.dailymotion.com/video/x8j2k3l")
+    assert labelled.post.title is None                  # "Dailymotion Video Player" is a label, not a title
+    js_form = by_url(dets, "https://www.twitch.tv/monstercat")
+    assert js_form.element.get("id") == "twitch-embed"  # the JS form: the empty div is the embed
+    streamable = by_url(dets, "https://streamable.com/moo1x")
+    assert streamable.element.name == "div" and "padding-bottom:56.250%" in streamable.element["style"]
 
 
 # --- Giphy, Flickr -----------------------------------------------------------------------------------
 
 def test_giphy_via_line_and_flickr_image():
     _, dets = found("images.html")
-    giphy, flickr = dets
+    assert len(dets) == 2
+    giphy, flickr = by_urls(dets, "https://giphy.com/gifs/excited-3o7aD2saalBwwftBIY",
+                            "https://www.flickr.com/photos/riverwatch/53412345678")
     assert giphy.post.post_url == "https://giphy.com/gifs/excited-3o7aD2saalBwwftBIY"
     assert giphy.post.media[0].url == "https://media.giphy.com/media/3o7aD2saalBwwftBIY/giphy.gif"
     assert giphy.post.media[0].type == "gif"
@@ -199,14 +208,15 @@ def test_giphy_via_line_and_flickr_image():
 
 def test_wordpress_post_embed_and_bare_url_figures():
     _, dets = found("wordpress.html")
-    assert summary(dets) == [
+    expected = [
         ("wordpress", "post", "https://cityblog.example/2024/03/night-buses-return/"),
         ("youtube", "video", "https://www.youtube.com/watch?v=M7lc1UVf-VE"),
         ("vimeo", "video", "https://vimeo.com/76979871"),
         ("generic", "link", "https://data.example.org/charts/rents-2024"),
         ("spotify", "playlist", "https://open.spotify.com/album/1DFixLWuPkv3KT3TnV35m3"),
     ]
-    wp, yt, vimeo, link, spotify = dets
+    assert summary(dets) == expected
+    wp, yt, vimeo, link, spotify = by_urls(dets, *urls(expected))
     # blockquote + hidden iframe: one embed, and the figure holding only them is replaced whole
     assert wp.element.name == "figure" and len(wp.element.find_all("iframe")) == 1
     assert (wp.post.title, wp.post.extra["site_name"]) == ("Night buses return to the east side", "City Blog")
@@ -230,14 +240,15 @@ def test_wordpress_iframe_alone_is_still_the_post():
 
 def test_aggregators_dispatch_the_original_url():
     _, dets = found("aggregators.html")
-    assert summary(dets) == [
+    expected = [
         ("youtube", "video", "https://www.youtube.com/watch?v=aqz-KE-bpKQ"),
         ("vimeo", "video", "https://vimeo.com/22439234"),
         ("streamable", "video", "https://streamable.com/moo1x"),
         ("youtube", "video", "https://www.youtube.com/watch?v=ScMzIvxBSi4"),
         ("youtube", "video", "https://www.youtube.com/watch?v=XHOmBV4js_E"),
     ]
-    iframely, iframely_rendered, embedly, embedly_rendered, elementor = dets
+    assert summary(dets) == expected
+    iframely, iframely_rendered, embedly, embedly_rendered, elementor = by_urls(dets, *urls(expected))
     assert "iframely-embed" in iframely.element["class"] and iframely.post.extra["via"] == "iframely"
     assert "iframely-embed" in iframely_rendered.element["class"]
     assert (embedly.post.title, embedly.post.text) == ("Goal of the season", "The winning goal from Saturday's match.")
@@ -251,7 +262,7 @@ def test_aggregators_dispatch_the_original_url():
 
 def test_generic_iframes():
     _, dets = found("generic.html")
-    assert summary(dets) == [
+    expected = [
         ("generic", "link", "https://datawrapper.dwcdn.net/AbC12/3/"),
         ("generic", "link", "https://www.openstreetmap.org/export/embed.html?bbox=-0.1%2C51.5%2C-0.08%2C51.52&layer=mapnik"),
         ("generic", "video", "https://archive.org/embed/night_of_the_living_dead_1968"),
@@ -259,7 +270,8 @@ def test_generic_iframes():
         ("generic", "link", "https://e.infogram.com/abc-123?src=embed"),
         ("generic", "video", "https://players.brightcove.net/1234567890001/default_default/index.html?videoId=6312345678112"),
     ]
-    chart, osm, archive, amp, consent, brightcove = dets
+    assert summary(dets) == expected
+    chart, osm, archive, amp, consent, brightcove = by_urls(dets, *urls(expected))
     assert brightcove.element.name == "div" and "max-width: 960px" in brightcove.element["style"]
     assert chart.post.title == "Rents rose fastest in the east"
     assert osm.post.title == "Map of the closure" and [t.name for t in osm.also_remove] == ["noscript"]
@@ -399,7 +411,7 @@ def test_bench_style_youtube_forms():
 
 def test_consent_managers_park_the_real_url_in_their_own_attribute():
     _, dets = found("consent.html")
-    assert summary(dets) == [
+    expected = [
         ("youtube", "video", "https://www.youtube.com/watch?v=Qx7Lm2Pz9Ab"),          # Borlabs src-consent
         ("vimeo", "video", "https://vimeo.com/731204455/9c1e2d3f4a"),               # Real Cookie Banner
         ("spotify", "audio", "https://open.spotify.com/episode/5mRtWq8ZxC3vBn1Lk9PoUe"),  # Usercentrics
@@ -407,19 +419,21 @@ def test_consent_managers_park_the_real_url_in_their_own_attribute():
         ("youtube", "video", "https://www.youtube.com/watch?v=Rt5Yu6Io7Pa"),          # Avada privacy
         ("youtube", "video", "https://www.youtube.com/watch?v=Hj4Kl5Zx6Cv"),          # data-lazy="true" is no URL
         ("dailymotion", "video", "https://www.dailymotion.com/video/x8abc12"),        # Cookie Information
-        ("soundcloud", "audio", dets[7].post.post_url),                               # WPConsent
+        ("soundcloud", "audio", "https://api.soundcloud.com/tracks/1587654321"),       # WPConsent
         ("youtube", "video", "https://www.youtube.com/watch?v=Wq2Er3Ty4Ui"),          # Complianz
     ]
-    assert dets[0].post.title == "Hafenfest 2023 im Zeitraffer"
-    assert "autoplay" not in dets[1].post.extra["embed_url"]      # the plain URL, not the click-to-play copy
-    assert dets[7].post.post_id == "1587654321"
+    assert summary(dets) == expected
+    borlabs, real_cookie_banner, wpconsent = by_urls(dets, *urls(expected[0:2]), expected[7][-1])
+    assert borlabs.post.title == "Hafenfest 2023 im Zeitraffer"
+    assert "autoplay" not in real_cookie_banner.post.extra["embed_url"]   # the plain URL, not the click-to-play copy
+    assert wpconsent.post.post_id == "1587654321"
 
 
 # --- CMS wrappers holding the original URL -----------------------------------------------------------
 
 def test_cms_wrappers_dispatch_the_url_they_hold():
     doc, dets = found("cms_wrappers.html")
-    assert summary(dets) == [
+    expected = [
         ("youtube", "video", "https://www.youtube.com/watch?v=Kp3Lm9Xz2Qa"),      # Drupal /media/oembed?url=
         ("vimeo", "video", "https://vimeo.com/845512037"),                      # the same, lazy, /fr/ prefix
         ("youtube", "video", "https://www.youtube.com/watch?v=Tr6Yh2Nb8Mq"),      # CKEditor 5 <oembed url>
@@ -428,7 +442,8 @@ def test_cms_wrappers_dispatch_the_url_they_hold():
         ("generic", "link", "https://graphics.news.example/2024/budget-tracker/index.html"),  # Pym.js
         ("generic", "link", "https://graphics.news.example/2024/flood-map/"),     # Pym.js, rendered
     ]
-    drupal, lazy, semantic, tweet, preview, pym, rendered_pym = dets
+    assert summary(dets) == expected
+    drupal, lazy, semantic, tweet, preview, pym, rendered_pym = by_urls(dets, *urls(expected))
     assert drupal.post.title == "River cleanup volunteers, one year on" and drupal.post.extra["via"] == "drupal"
     assert drupal.element.name == "div" and "field--name-field-media-oembed-video" in drupal.element["class"]
     assert lazy.post.title == "Harbour lights"

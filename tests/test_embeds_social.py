@@ -8,6 +8,7 @@ import pytest
 
 from archiver.embeds import detect, provider
 from archiver.embeds.base import DERIVED, FALLBACK
+from embed_helpers import by_url, posts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "embeds" / "social"
 BASE = "https://news.example/2024/article.html"
@@ -47,7 +48,7 @@ def test_twitter_finds_every_variant_once(twitter):
 
 
 def test_twitter_fallback_fields(twitter):
-    post = twitter[0].post
+    post = by_url(twitter, "https://x.com/meteolyon/status/1813911801215958881").post
     assert post.post_url == "https://x.com/meteolyon/status/1813911801215958881"
     assert post.post_url_original.startswith("https://twitter.com/meteolyon/status/1813911801215958881?ref_src=")
     assert (post.author_name, post.author_handle, post.author_url) == ("Météo Lyon", "meteolyon", "https://x.com/meteolyon")
@@ -62,7 +63,8 @@ def test_twitter_fallback_fields(twitter):
 
 
 def test_twitter_messy_forms(twitter):
-    empty, nested = twitter[1].post, twitter[2].post
+    empty, nested = posts(twitter, "https://x.com/i/status/1794487723430062898",
+                          "https://x.com/jdupont/status/1862206879057426538")
     assert empty.post_url == "https://x.com/i/status/1794487723430062898" and empty.text is None
     assert empty.published_at == "2024-05-25T21:56:27Z"
     assert nested.post_url == "https://x.com/jdupont/status/1862206879057426538"
@@ -71,7 +73,11 @@ def test_twitter_messy_forms(twitter):
 
 
 def test_twitter_amp_rendered_video_timeline_wordpress_lazy(twitter):
-    amp, rendered, old_rendered, video, timeline, wordpress, lazy = (d.post for d in twitter[3:])
+    amp, rendered, old_rendered, video, timeline, wordpress, lazy = posts(
+        twitter, "https://x.com/scastillo79/status/1754389993633845161", "https://x.com/i/status/1787163896539019585",
+        "https://x.com/i/status/1838978780611657405", "https://x.com/NASA/status/1720000000000000000",
+        "https://x.com/lemondefr", "https://x.com/citydesk/status/1813911801215958999",
+        "https://x.com/i/status/1720000000000000123")
     assert amp.author_handle == "scastillo79" and amp.text == "Port study delayed again."
     assert rendered.post_id == "1787163896539019585" and rendered.published_at == "2024-05-05T16:54:11Z"
     assert old_rendered.post_id == "1838978780611657405"
@@ -79,15 +85,35 @@ def test_twitter_amp_rendered_video_timeline_wordpress_lazy(twitter):
     assert timeline.kind == "timeline" and timeline.post_url == "https://x.com/lemondefr"
     assert timeline.title == "Tweets by lemondefr"
     assert wordpress.author_name == "City Desk"
-    assert twitter[8].element.find_parent("figure") is not None      # the figcaption stays in the page
-    assert lazy.post_id == "1720000000000000123" and twitter[9].element.name == "iframe"
-    assert twitter[9].element.get("data-src")                          # the lazy one, not its noscript copy
+    assert by_url(twitter, wordpress.post_url).element.find_parent("figure") is not None   # the figcaption stays
+    lazy_element = by_url(twitter, lazy.post_url).element
+    assert lazy.post_id == "1720000000000000123" and lazy_element.name == "iframe"
+    assert lazy_element.get("data-src")                                # the lazy one, not its noscript copy
 
 
 # --- Facebook --------------------------------------------------------------------------------------
 
+FACEBOOK = [  # in page order
+    "https://www.facebook.com/BuzzFeedNews/videos/1935280923389392/",
+    "https://www.facebook.com/lemonde.fr/posts/10153285466012590",
+    "https://www.facebook.com/NASA/posts/10159000000000001",
+    "https://www.facebook.com/permalink.php?story_fbid=1234567890&id=100001",
+    "https://www.facebook.com/20531316728/posts/10154009990506729/",
+    "https://www.facebook.com/zuck/videos/10102509264909801/",
+    "https://www.facebook.com/cnn/posts/10160000000000002",
+    "https://www.facebook.com/nasaearth/videos/10155187938052139",
+    "https://www.facebook.com/lemonde.fr",
+    "https://www.facebook.com/watch/?v=10152463995718937",
+]
+
+
+def test_facebook_finds_every_variant_once_in_page_order(facebook):
+    assert [d.post.post_url for d in facebook] == FACEBOOK
+    assert [d.position for d in facebook] == list(range(len(FACEBOOK)))
+
+
 def test_facebook_seed_video_fallback(facebook):
-    det = facebook[0]
+    det = by_url(facebook, FACEBOOK[0])
     post = det.post
     assert det.element.name == "div" and "fb-video" in det.element["class"]
     assert post.kind == "video"
@@ -100,19 +126,19 @@ def test_facebook_seed_video_fallback(facebook):
 
 
 def test_facebook_french_developers_and_german_codes(facebook):
-    fr, bare, old = facebook[1].post, facebook[2].post, facebook[3].post
+    fr, bare, old = posts(facebook, *FACEBOOK[1:4])
     assert fr.post_url == "https://www.facebook.com/lemonde.fr/posts/10153285466012590"
     assert "developers.facebook.com" in fr.post_url_original
     assert (fr.author_name, fr.published_at, fr.date_text) == ("Le Monde", "2015-08-27", "jeudi 27 août 2015")
     assert fr.text == "Le récit de la journée, en direct #paris" and fr.title is None
-    assert facebook[2].element.name == "blockquote"
+    assert by_url(facebook, bare.post_url).element.name == "blockquote"
     assert bare.author_name == "NASA - National Aeronautics and Space Administration" and bare.published_at == "2020-05-30"
     assert old.post_url == "https://www.facebook.com/permalink.php?story_fbid=1234567890&id=100001"
     assert (old.post_id, old.author_name, old.published_at) == ("1234567890", "Jane Roe", "2014-03-03")
 
 
 def test_facebook_iframes_rendered_amp_page_legacy(facebook):
-    kinds = [(d.element.name, d.post.kind, d.post.post_url) for d in facebook[4:]]
+    kinds = [(by_url(facebook, url).element.name, by_url(facebook, url).post.kind, url) for url in FACEBOOK[4:]]
     assert kinds == [
         ("iframe", "post", "https://www.facebook.com/20531316728/posts/10154009990506729/"),
         ("iframe", "video", "https://www.facebook.com/zuck/videos/10102509264909801/"),
@@ -121,15 +147,26 @@ def test_facebook_iframes_rendered_amp_page_legacy(facebook):
         ("div", "profile", "https://www.facebook.com/lemonde.fr"),
         ("iframe", "video", "https://www.facebook.com/watch/?v=10152463995718937"),
     ]
-    assert facebook[4].element.get("data-lazy-src")                    # noscript copy counted once
-    assert facebook[8].post.author_name == "Le Monde"
+    assert by_url(facebook, FACEBOOK[4]).element.get("data-lazy-src")   # noscript copy counted once
+    assert by_url(facebook, "https://www.facebook.com/lemonde.fr").post.author_name == "Le Monde"
     assert len(facebook) == 10
 
 
 # --- Instagram -------------------------------------------------------------------------------------
 
+INSTAGRAM = [  # in page order
+    "https://www.instagram.com/p/C1a2b3c4d5E/", "https://www.instagram.com/p/B-z0x1yHk2Q/",
+    "https://www.instagram.com/reel/C7xYz12AbCd/", "https://www.instagram.com/p/CxYz987wvU6/",
+    "https://www.instagram.com/p/DAbc123xyz0/", "https://www.instagram.com/p/fBwFP/",
+]
+
+
+def test_instagram_finds_every_variant_once_in_page_order(instagram):
+    assert [d.post.post_url for d in instagram] == INSTAGRAM
+
+
 def test_instagram_v14_and_older_codes(instagram):
-    v14, old, reel = instagram[0].post, instagram[1].post, instagram[2].post
+    v14, old, reel = posts(instagram, *INSTAGRAM[:3])
     assert v14.post_url == "https://www.instagram.com/p/C1a2b3c4d5E/"
     assert "igsh=" in v14.post_url_original
     assert (v14.author_name, v14.author_handle) == ("The New York Times", "nytimes")
@@ -143,7 +180,7 @@ def test_instagram_v14_and_older_codes(instagram):
 
 
 def test_instagram_rendered_iframe_and_amp(instagram):
-    assert [(d.element.name, d.post.post_id) for d in instagram[3:]] == [
+    assert [(by_url(instagram, url).element.name, by_url(instagram, url).post.post_id) for url in INSTAGRAM[3:]] == [
         ("iframe", "CxYz987wvU6"), ("figure", "DAbc123xyz0"), ("amp-instagram", "fBwFP")]
 
 
@@ -153,17 +190,51 @@ def by_provider(dets, key):
     return [d.post for d in dets if d.post.provider == key]
 
 
+OTHERS = [  # in page order
+    ("threads", "https://www.threads.com/@zuck/post/C8mZ3yZvG0p"),
+    ("tiktok", "https://www.tiktok.com/@scout2015/video/6718335390845095173"),
+    ("tiktok", "https://www.tiktok.com/@/video/7407479890546102988"),
+    ("tiktok", "https://www.tiktok.com/@/video/7422538559315224565"),
+    ("tiktok", "https://www.tiktok.com/@hrossi65/video/7428135766506023606"),
+    ("bluesky", "https://bsky.app/profile/bsky.app/post/3l33vj4wwbea7"),
+    ("bluesky", "https://bsky.app/profile/hanako.bsky.social/post/3mavlwah5a227"),
+    ("bluesky", "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur/post/3kkw5eshm2ktd"),
+    ("mastodon", "https://mastodon.social/@Gargron/113385386437045123"),
+    ("mastodon", "https://fosstodon.org/@alice/112233445566778899"),
+    ("reddit", "https://www.reddit.com/r/aww/comments/1cabc12/my_cat_learned_to_open_doors/"),
+    ("reddit", "https://www.reddit.com/r/aww/comments/1cabc12/comment/l0xyz99/"),
+    ("reddit", "https://www.reddit.com/r/news/comments/6n0b9a/city_council_votes/"),
+    ("reddit", "https://www.reddit.com/r/pics/comments/92dd8/test_post/"),
+    ("reddit", "https://www.reddit.com/r/me_irl/comments/52rmir/me_irl/"),
+    ("linkedin", "https://www.linkedin.com/feed/update/urn:li:share:7123456789012345678/"),
+    ("tumblr", "https://www.tumblr.com/staff/171412519958/new-features"),
+    ("pinterest", "https://www.pinterest.com/pin/99360735500167749/"),
+    ("pinterest", "https://www.pinterest.com/pinterest/official-news/"),
+    ("imgur", "https://imgur.com/a/Dy3T1"),
+    ("imgur", "https://imgur.com/Wf2mXkQ"),
+    ("telegram", "https://t.me/durov/43"),
+]
+
+
+def others_of(others, key):
+    return posts(others, *(url for k, url in OTHERS if k == key))
+
+
+def test_the_other_platforms_each_found_once_in_page_order(others):
+    assert [(d.post.provider, d.post.post_url) for d in others] == OTHERS
+
+
 def test_threads_and_mastodon(others):
     (threads,) = by_provider(others, "threads")
     assert threads.post_url == "https://www.threads.com/@zuck/post/C8mZ3yZvG0p" and threads.author_handle == "zuck"
-    blockquote, iframe = by_provider(others, "mastodon")
+    blockquote, iframe = others_of(others, "mastodon")
     assert blockquote.post_url == "https://mastodon.social/@Gargron/113385386437045123"
     assert blockquote.author_handle == "Gargron@mastodon.social"
     assert iframe.post_url == "https://fosstodon.org/@alice/112233445566778899"
 
 
 def test_tiktok(others):
-    quote, player, legacy, amp = by_provider(others, "tiktok")
+    quote, player, legacy, amp = others_of(others, "tiktok")
     assert quote.post_url == "https://www.tiktok.com/@scout2015/video/6718335390845095173"
     assert quote.author_handle == "scout2015" and quote.author_name is None
     assert quote.text == "Scramble up ur name & I’ll try to guess it #foryoupage"
@@ -174,7 +245,7 @@ def test_tiktok(others):
 
 
 def test_bluesky(others):
-    english, japanese, rendered = by_provider(others, "bluesky")
+    english, japanese, rendered = others_of(others, "bluesky")
     # the handle form people share; the DID form (stable across handle changes) is kept too
     assert english.post_url == "https://bsky.app/profile/bsky.app/post/3l33vj4wwbea7"
     assert english.extra["did_url"] == "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur/post/3l33vj4wwbea7"
@@ -190,7 +261,7 @@ def test_bluesky(others):
 
 
 def test_reddit(others):
-    post, comment, card, iframe, amp = by_provider(others, "reddit")
+    post, comment, card, iframe, amp = others_of(others, "reddit")
     assert post.title == "My cat learned to open doors" and post.author_handle == "catlover42"
     assert post.published_at is None and post.extra["embed_created"].startswith("2024-05-01")
     assert comment.extra["comment"] is True and comment.post_id == "l0xyz99" and comment.author_handle == "bob"
@@ -203,9 +274,10 @@ def test_linkedin_tumblr_pinterest_imgur_telegram(others):
     assert linkedin.post_url == "https://www.linkedin.com/feed/update/urn:li:share:7123456789012345678/"
     (tumblr,) = by_provider(others, "tumblr")
     assert tumblr.post_url == "https://www.tumblr.com/staff/171412519958/new-features" and tumblr.title is None
-    pin, board = by_provider(others, "pinterest")                        # the save button is not one
+    assert len(by_provider(others, "pinterest")) == 2                    # the save button is not one
+    pin, board = others_of(others, "pinterest")
     assert (pin.kind, pin.post_id) == ("photo", "99360735500167749") and board.kind == "link"
-    album, image = by_provider(others, "imgur")
+    album, image = others_of(others, "imgur")
     assert album.post_url == "https://imgur.com/a/Dy3T1" and album.title == "Cats of the week"
     assert image.post_url == "https://imgur.com/Wf2mXkQ" and image.title is None
     (telegram,) = by_provider(others, "telegram")                       # the login widget is not one
@@ -233,9 +305,10 @@ def test_bench_article_matches_its_manifest():
     dets = [d for d in detect((FIXTURES / "bench_article_4.html").read_bytes(), expected["url"])
             if d.post.provider != "youtube"]
     social = [e for e in expected["embeds"] if e["provider"] != "youtube"]
-    assert len(dets) == len(social)
-    for det, exp in zip(dets, social):
-        post = det.post
+    assert [d.post.post_id for d in dets] == [e["id"] for e in social]     # the manifest's URLs are as shared
+    by_id = {d.post.post_id: d.post for d in dets}
+    for exp in social:
+        post = by_id[exp["id"]]
         assert post.provider == exp["provider"].split("-")[0]
         assert post.post_id == exp["id"]
         assert post.author_name == exp["author"]
@@ -277,7 +350,11 @@ def test_match_url_refuses_what_is_not_a_post(key, url):
 
 
 def test_twitter_2011_codes_pre_snowflake_ids_and_wordpress_autop():
-    old, pre_snowflake, autop = (d.post for d in found("twitter_old_and_autop.html"))
+    dets = found("twitter_old_and_autop.html")
+    assert len(dets) == 3
+    old, pre_snowflake, autop = posts(dets, "https://x.com/harbouroffice/status/146622441274351616",
+                                      "https://x.com/oldtheatre/status/16234567890",
+                                      "https://x.com/countyroads/status/1798765432101234567")
     assert (old.author_name, old.author_handle) == ("Harbour Office", "harbouroffice")
     assert old.text == "Ferry timetable changes from Monday, see the harbour office site"
     assert old.published_at == "2011-12-13T16:08:08Z"
@@ -289,7 +366,10 @@ def test_twitter_2011_codes_pre_snowflake_ids_and_wordpress_autop():
 
 
 def test_facebook_share_links_and_short_video_links():
-    share_post, share_video, short = (d.post for d in found("facebook_share_links.html"))
+    dets = found("facebook_share_links.html")
+    assert len(dets) == 3
+    share_post, share_video, short = posts(dets, "https://www.facebook.com/share/p/1AbCdEfGhJ/",
+                                           "https://www.facebook.com/share/v/9ZyXwVuTsR/", "https://fb.watch/qR7sT8uV9w/")
     assert (share_post.provider, share_post.kind) == ("facebook", "post")
     assert share_post.post_url == "https://www.facebook.com/share/p/1AbCdEfGhJ/" and share_post.post_id == "1AbCdEfGhJ"
     assert share_post.author_handle is None                      # "share" is no page name
@@ -305,4 +385,5 @@ def test_mastodon_iframe_without_its_class_is_known_by_its_embed_path():
         ("generic", "https://social.example.org/@harbourwatch"),
         ("generic", "https://blog.example.net/@writer/a-long-story-title-1a2b3c4d/embed"),
     ]
-    assert dets[0].post.author_handle == "harbourwatch@social.example.org"
+    mastodon = by_url(dets, "https://social.example.org/@harbourwatch/113204455667788990")
+    assert mastodon.post.author_handle == "harbourwatch@social.example.org"

@@ -130,6 +130,7 @@ def test_requisites_point_at_local_copies(store, hostile):
     missing = doc.find("img", alt="missing")
     assert missing["src"].startswith("data:image/svg+xml;base64,") and "crossorigin" not in missing.attrs
     assert doc.find("picture").find("source") is None                    # not captured: the <img> is used
+    assert doc.find("img", alt="pic")["src"] == "assets/" + a_png
     assert doc.find("video")["poster"] == "assets/" + a_png and "src" not in doc.find("video").attrs
     assert doc.find("link", rel="icon")["href"].startswith("assets/")
     assert doc.find("p", class_="ns").get_text() == "shown without script"

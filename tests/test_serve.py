@@ -158,6 +158,27 @@ def test_source_is_shown_as_text_never_as_html(client, archive):
     assert raw.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_source_of_a_page_declaring_its_charset_only_in_meta(server, tmp_path):
+    """A windows-1251 page whose server names no charset: the source view decodes it by the
+    capture's own rule (the <meta>), not as UTF-8."""
+    from archiver.capture import archive_urls
+    from archiver.settings import Settings
+    from archiver.store import Store
+
+    text = ('<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+            "<title>Новости</title></head><body><p>Привет, мир! Съешь же ещё этих мягких булок.</p></body></html>")
+    server.expect_request("/cp1251.html").respond_with_data(text.encode("windows-1251"), content_type="text/html")
+    store = Store(tmp_path / "c.db")
+    [result] = archive_urls([server.url_for("/cp1251.html")], store, Settings(enrich=False))
+    store.close()
+    assert result.ok
+    client = create_app(tmp_path / "c.db").test_client()
+    code = soup(client.get(f"/snapshots/{result.snapshot_id}/source")).select_one("pre.source code").get_text()
+    assert code == text
+    raw = client.get(f"/snapshots/{result.snapshot_id}/source.txt")
+    assert raw.get_data(as_text=True) == text and raw.mimetype_params.get("charset") == "utf-8"
+
+
 def test_failed_capture_has_no_page(client, archive):
     assert client.get(f"/snapshots/{archive.failed}/source").status_code == 404
     response = client.get(f"/snapshots/{archive.failed}")

@@ -13,21 +13,10 @@ from typing import Callable, Iterable, Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ._urls import absolute as _absolute
+from ..extract.slots import LAZY_SRC as LAZY_ATTRS  # where lazy loaders and consent managers park a URL
+from ._urls import absolute  # noqa: F401  (providers import it from here)
 from .base import DERIVED, Detected, Media, Post  # noqa: F401
 
-# Attributes where lazy loaders (lazysizes, WP Rocket, LiteSpeed, Ezoic, a3 Lazy Load...) and consent
-# managers park an iframe's real URL: Cookiebot (data-cookieblock-src), Complianz (data-src-cmplz; its
-# `src` is then the plugin's own placeholder video), iubenda (data-suppressedsrc), Borlabs (src-consent),
-# Real Cookie Banner (consent-original-src-_, before its autoplaying click-to-play copy), Usercentrics
-# (data-uc-src), Moove GDPR (data-gdpr-iframesrc), Cookie Information (data-consent-src), WPConsent,
-# Avada's privacy facade (data-privacy-src), EmbedPlus (data-ep-src), Invision (data-embed-src).
-LAZY_ATTRS = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-src", "data-ezsrc",
-              "data-original", "data-original-src", "data-lazy", "data-cookieblock-src", "data-src-cmplz",
-              "data-suppressedsrc", "data-cmp-src", "data-usercentrics-src", "data-uc-src", "data-borlabs-src",
-              "src-consent", "consent-original-src-_", "consent-original-src", "consent-click-original-src-_",
-              "data-consent-src", "data-wpconsent-src", "data-gdpr-iframesrc", "data-privacy-src", "data-ep-src",
-              "data-embed-src", "data-url")
 # A lazy attribute's value is a URL only when it looks like one: loaders also use these names for flags
 # (`data-lazy="true"`), which would otherwise resolve against the page into a bogus address.
 URL_LIKE = re.compile(r"^(https?:)?//|^/(?!/)", re.I)
@@ -36,14 +25,6 @@ log = logging.getLogger(__name__)
 WRAPPER_TAGS = {"div", "span", "p", "figure", "center"}
 LAYOUT_CLASSES = re.compile(r"^((entry|post|article|story|page|main|site|single)[-_]?(content|body|text|inner)?|"
                             r"content|container|wrapper|main|body|prose)$", re.I)
-
-
-def absolute(url: str | None, base: str | None) -> str | None:
-    """`_urls.absolute` that answers None, not ValueError, for a malformed URL ("https://[broken")."""
-    try:
-        return _absolute(url, base) if isinstance(url, str) else None
-    except ValueError:
-        return None
 
 
 def iframe_url(el: Tag, base_url: str | None) -> str | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..extract.urls import absolute as _absolute
 
 # Query parameters that only track who shared what; never part of a post's identity.
 TRACKING_PARAMS = re.compile(
@@ -26,17 +28,8 @@ PLAIN = UrlRules()
 
 
 def absolute(url: str | None, base: str | None) -> str | None:
-    """Resolve a (possibly protocol-relative) URL against base; None for empty or non-web URLs."""
-    if not url:
-        return None
-    url = url.strip()
-    if url.startswith("//"):
-        url = "https:" + url
-    if base:
-        url = urljoin(base, url)
-    if not url.lower().startswith(("http://", "https://")):
-        return None
-    return url
+    """A web URL read against base (protocol-relative means https); see archiver.extract.urls."""
+    return _absolute(url, base, prefer_https=True)
 
 
 def bare_host(host: str) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from .urls import absolute
+
 log = logging.getLogger(__name__)
 ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
@@ -114,8 +116,7 @@ def extract_article(doc: BeautifulSoup, html_text: str, url: str) -> dict[str, A
         "text": traf.get("text") or _body_text(doc),
     }
     if fields["canonical_url"]:
-        from urllib.parse import urljoin
-        fields["canonical_url"] = urljoin(url, fields["canonical_url"])
+        fields["canonical_url"] = absolute(fields["canonical_url"], url, schemes=None)
     fields["metadata"] = {
         "open_graph": {k: v for k, v in meta.items() if k.startswith(("og:", "article:"))},
         "twitter_card": {k: v for k, v in meta.items() if k.startswith("twitter:")},

@@ -10,31 +10,18 @@ the same references at local copies.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from urllib.parse import urljoin
 
 import tinycss2
 from tinycss2 import ast
 from tinycss2.serializer import serialize_string_value
 
+from .charset import charset_of
+from .urls import absolute
+
 # replace(absolute_url, kind) -> new URL, or None to neutralise the reference
 Replace = Callable[[str, str], "str | None"]
 NEUTRAL_URL = "data:,"   # an empty resource: loads nothing, shows nothing
 URLToken = ast.URLToken | ast.StringToken
-
-
-def resolve(url: str, base_url: str | None) -> str | None:
-    """Absolute http(s) URL for a reference, or None (data:, empty, fragments, other schemes)."""
-    url = (url or "").strip()
-    if not url or url.startswith("#"):
-        return None
-    low = url.lower()
-    if low.startswith(("data:", "javascript:", "about:", "blob:", "mailto:", "tel:")):
-        return None
-    try:
-        absolute = urljoin(base_url, url) if base_url else url
-    except ValueError:  # e.g. a malformed IPv6 host
-        return None
-    return absolute if absolute.lower().startswith(("http://", "https://")) else None
 
 
 def iter_url_tokens(nodes: list, kind: str = "css-image") -> Iterator[tuple[URLToken, str]]:
@@ -81,7 +68,7 @@ def css_refs(text: str, base_url: str | None) -> list[tuple[str, str]]:
     """Every (absolute URL, kind) the CSS needs, in order, without duplicates."""
     seen: dict[str, str] = {}
     for token, kind in iter_url_tokens(parse(text)):
-        url = resolve(token.value, base_url)
+        url = absolute(token.value, base_url)
         if url and url not in seen:
             seen[url] = kind
     return list(seen.items())
@@ -103,7 +90,7 @@ def rewrite_tokens(nodes: list, base_url: str | None, replace: Replace) -> bool:
         raw = token.value.strip()
         if raw.lower().startswith("data:") or raw.startswith("#"):
             continue
-        url = resolve(raw, base_url)
+        url = absolute(raw, base_url)
         new = replace(url, kind) if url else None
         set_url(token, new if new is not None else NEUTRAL_URL)
         changed = True
@@ -118,10 +105,7 @@ def rewrite_css(text: str, base_url: str | None, replace: Replace) -> str:
 
 def decode_css(data: bytes, content_type: str | None = None) -> str:
     """Text of stylesheet bytes: BOM, then the HTTP charset, then @charset, then UTF-8."""
-    charset = None
-    if content_type and "charset=" in content_type.lower():
-        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
-    _, encoding = tinycss2.parse_stylesheet_bytes(data[:1024], protocol_encoding=charset)
+    _, encoding = tinycss2.parse_stylesheet_bytes(data[:1024], protocol_encoding=charset_of(content_type))
     try:
         return data.decode(getattr(encoding, "name", str(encoding)), errors="replace")
     except LookupError:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import tinycss2
 from tinycss2 import ast
 
-from ..extract.css import NEUTRAL_URL, resolve, rewrite_tokens
+from ..extract.css import NEUTRAL_URL, rewrite_tokens
+from ..extract.urls import absolute
 
 MISSING = NEUTRAL_URL   # what a url() that was not captured becomes: loads nothing
 MAX_IMPORT_DEPTH = 8
@@ -78,15 +79,15 @@ class _Sheet:
             href = next((a.value for a in first.arguments if isinstance(a, ast.StringToken)), "")
         else:
             return ""
-        absolute = resolve(href, base_url)
-        if not absolute or self.load is None or self.depth >= MAX_IMPORT_DEPTH or absolute in self.seen:
+        target = absolute(href, base_url)
+        if not target or self.load is None or self.depth >= MAX_IMPORT_DEPTH or target in self.seen:
             return ""
-        loaded = self.load(absolute)
+        loaded = self.load(target)
         if loaded is None:
             return "/* an imported stylesheet was not archived */"
         text, final_url = loaded
-        inner = _Sheet(self.resolve, self.load, self.seen | {absolute}, self.depth + 1)
-        body = inner.text(tinycss2.parse_stylesheet(text), final_url or absolute)
+        inner = _Sheet(self.resolve, self.load, self.seen | {target}, self.depth + 1)
+        body = inner.text(tinycss2.parse_stylesheet(text), final_url or target)
         media = tinycss2.serialize(rest).strip()
         if media and not media.lower().startswith(("layer", "supports")):
             return f"@media {media} {{\n{body}\n}}\n"

@@ -21,13 +21,16 @@ from bs4.formatter import HTMLFormatter
 
 from .. import embeds as embed_registry
 from ..errors import ArchiverError
+from ..extract.charset import charset_of
 from ..extract.css import decode_css
 from ..extract.html import decode_html
 from ..extract.requisites import base_url_of
+from ..extract.slots import LAZY_SRC
+from ..extract.urls import absolute
 from ..templating import environment, templates_dir
 from .assets import AssetMap, asset_map
 from .cards import human_date, render_card
-from .refs import Rewriter, absolute
+from .refs import Rewriter
 from .sanitize import neutralise
 
 log = logging.getLogger(__name__)
@@ -63,19 +66,6 @@ def card_css() -> str:
     return text.replace("CARD", CARD_SCOPE)
 
 
-def decode_page(body: bytes, header_charset: str | None) -> str:
-    """The page's text, decoded by the same rule the capture used."""
-    return decode_html(body, header_charset)[0]
-
-
-def header_charset(content_type: str | None, headers: dict | None = None) -> str | None:
-    value = content_type or ""
-    if not value and headers:
-        value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", value, re.I)
-    return m.group(1) if m else None
-
-
 class _Slots:
     """Markers in the tree for markup inserted after serialisation (cards, notices, banner)."""
 
@@ -97,10 +87,8 @@ def _frame_notice(slots: _Slots, base_url: str) -> Callable[[Tag], Tag | None]:
     template = environment().get_template("page/iframe.html")
 
     def notice(frame: Tag) -> Tag | None:
-        src = frame.get("src") or frame.get("data") or frame.get("data-src") or ""
-        url = absolute(str(src), base_url) if src else None
-        if url and not url.lower().startswith(("http://", "https://")):
-            url = None
+        # what it shows: its src (or an <object>'s data), else the URL a lazy loader parked
+        url = next(filter(None, (absolute(frame.get(a), base_url) for a in ("src", "data") + LAZY_SRC)), None)
         if url is None and frame.get("srcdoc") is None and frame.name == "object":
             frame.unwrap()   # an <object> without a loadable URL: show its fallback content
             return None
@@ -152,7 +140,7 @@ def render_document(*, body: bytes, page_url: str, charset: str | None, assets: 
                     captured_at: str | None, preserved_at: str | None = None) -> tuple[str, int]:
     """The offline HTML of a stored page (pure apart from reading blobs through `assets`);
     returns (html, number of cards)."""
-    text = decode_page(body, charset)
+    text = decode_html(body, charset)[0]   # the rule the capture used
     doc = BeautifulSoup(text, "lxml")
     if doc.html is None:
         doc = BeautifulSoup("<!DOCTYPE html><html><head></head><body></body></html>", "lxml")
@@ -238,7 +226,7 @@ def render_stored(store, snapshot_id: int, *, single_file: bool = False, asset_p
                     assets.add_blob(sha, info.get("content_type"))
     page_url = snap.get("final_url") or snap.get("url") or ""
     html, cards = render_document(
-        body=body, page_url=page_url, charset=header_charset(snap.get("content_type"), snap.get("headers")),
+        body=body, page_url=page_url, charset=charset_of(snap.get("content_type"), snap.get("headers")),
         assets=assets, embed_rows=rows, captured_at=snap.get("captured_at"))
     return RenderedPage(snapshot_id, html, dict(assets.used), snap.get("title"), cards)
 

@@ -1,36 +1,29 @@
 """Pointing every requisite of a (neutralised) document at its local copy (pure, in place).
 
-`src`, `srcset`, `poster`, stylesheet and icon links, `style` attributes, `<style>` blocks and
-everything inside stylesheets. Lazy images are promoted (`data-src` -> `src`). What was not
-captured becomes a neutral placeholder, never a live URL. Links (<a href>) stay links to the
-original web, made absolute so they still lead somewhere from a local file."""
+Which attributes hold URLs, and what the offline page does with each, is the slot table in
+archiver.extract.slots, the same one capture reads to decide what to fetch. Lazy images are
+promoted (`data-src` -> `src`). What was not captured becomes a neutral placeholder, never a live
+URL. Links (<a href>) stay links to the original web, made absolute so they still lead somewhere
+from a local file."""
 from __future__ import annotations
 
 import base64
 import re
 from collections.abc import Callable
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Stylesheet
 
-from ..extract.requisites import ICON_RELS, LAZY_SRC, LAZY_SRCSET, parse_srcset
+from ..extract.requisites import parse_srcset
+from ..extract.slots import LAZY_SRC, LAZY_SRCSET, Ref, element_refs
+from ..extract.urls import absolute
 from .css import MISSING, LoadSheet, rewrite_declarations, rewrite_stylesheet
 
 Resolve = Callable[[str], str | None]   # absolute URL -> local reference (None: not captured)
-
-
-
-def absolute(url: str | None, base_url: str) -> str | None:
-    if url is None:
-        return None
-    url = url.strip()
-    if not url:
-        return None
-    try:
-        return urljoin(base_url, url)
-    except ValueError:
-        return None
+PROMOTE_LAZY = frozenset({"img", "source", "input", "video", "audio"})   # elements whose lazy copies are promoted
+# Void elements libxml2 does not know are void: it nests what follows inside them (a <picture>'s
+# <img> inside its <source>s), so removing one keeps its "children".
+NESTING_VOID = frozenset({"source", "track"})
 
 
 def placeholder_image(width: str | int | None = None, height: str | int | None = None) -> str:
@@ -59,7 +52,8 @@ class Rewriter:
         self.load_sheet = load_sheet
 
     def local(self, url: str | None, base_url: str | None = None) -> str | None:
-        target = absolute(url, base_url or self.base_url)
+        """The local reference for a URL the page uses (data: URIs stay), or None."""
+        target = absolute(url, base_url or self.base_url, schemes=None)
         if target is None:
             return None
         if target.lower().startswith("data:"):
@@ -74,44 +68,75 @@ class Rewriter:
                 kept.append(f"{local} {descriptor}".strip())
         return ", ".join(kept) or None
 
-    # ------------------------------------------------------------------ elements
+    # ------------------------------------------------------------------ the slots
     def document(self, doc: BeautifulSoup) -> None:
         for tag in doc.find_all(True):
-            handler = getattr(self, "tag_" + tag.name.replace("-", "_").replace(":", "_"), None)
-            if handler is not None:
-                handler(tag)
-            if tag.parent is None and tag is not doc:   # removed by its handler
+            if tag.decomposed or tag.parent is None:   # removed along with an earlier element
                 continue
-            if "style" in tag.attrs:
-                tag["style"] = rewrite_declarations(str(tag["style"]), self.base_url, self.resolve)
-            if "background" in tag.attrs:
-                local = self.local(tag["background"])
-                if local:
-                    tag["background"] = local
-                else:
-                    del tag["background"]
+            self.element(tag)
 
-    def tag_img(self, img: Tag) -> None:
-        self.promote_lazy(img)
-        src = self.local(img.get("src"))
-        srcset = self.srcset(img["srcset"]) if img.get("srcset") else None
-        if srcset:
-            img["srcset"] = srcset
-        elif "srcset" in img.attrs:
-            del img["srcset"]
-        if src:
-            img["src"] = src
-        elif srcset:
-            img["src"] = srcset.split(", ")[0].split(" ")[0]
-        else:
-            img["src"] = placeholder_image(img.get("width"), img.get("height"))
-            img["data-archiver-missing"] = ""
-            if "sizes" in img.attrs:
-                del img["sizes"]
+    def element(self, tag: Tag) -> None:
+        """Every slot of one element, then what the element needs as a whole."""
+        if tag.name in PROMOTE_LAZY:
+            self.promote_lazy(tag)
+        for ref in element_refs(tag):
+            if ref.attr is not None and ref.attr not in tag.attrs:   # taken out by an earlier slot
+                continue
+            self.slot(ref)
+            if tag.decomposed or tag.parent is None:
+                return
+        finish = _FINISH.get(tag.name)
+        if finish is not None:
+            finish(self, tag)
 
-    def tag_input(self, tag: Tag) -> None:   # only type=image loads
-        if (tag.get("type") or "").lower() == "image" or tag.get("src"):
-            tag["src"] = self.local(tag.get("src")) or placeholder_image(tag.get("width"), tag.get("height"))
+    def slot(self, ref: Ref) -> None:
+        el, attr, slot = ref.element, ref.attr, ref.slot
+        if slot.offline == "inline":
+            if slot.syntax == "css":
+                self._style_block(el)
+            elif slot.syntax == "style":
+                el[attr] = rewrite_declarations(ref.value, self.base_url, self.resolve)
+            else:
+                self._inline_stylesheet(el)
+            return
+        if slot.offline == "web":
+            value = ref.value.strip()
+            if value.startswith("#"):
+                return
+            target = absolute(value, self.base_url, schemes=slot.schemes)
+            if target:
+                el[attr] = target
+                return
+        elif slot.offline == "same-document":
+            if ref.value.strip().startswith("#"):
+                return
+        elif slot.offline == "local":
+            new = self.srcset(ref.value) if slot.syntax == "srcset" else self.local(ref.value)
+            if new:
+                el[attr] = new
+                return
+        self.missing(ref)
+
+    def missing(self, ref: Ref) -> None:
+        """What takes the place of a URL the page cannot keep."""
+        el, attr, how = ref.element, ref.attr, ref.slot.missing
+        if how == "drop-element":
+            el.unwrap() if el.name in NESTING_VOID else el.decompose()
+        elif how == "placeholder":
+            srcset = el.get("srcset") if attr == "src" else None
+            candidates = parse_srcset(self.srcset(srcset) or "") if srcset else []
+            if candidates:   # a captured srcset candidate beats a placeholder
+                el[attr] = candidates[0][0]
+            else:
+                self.placeholder(el, attr)
+        elif attr is not None:
+            del el[attr]
+
+    def placeholder(self, el: Tag, attr: str) -> None:
+        el[attr] = placeholder_image(el.get("width"), el.get("height"))
+        el["data-archiver-missing"] = ""
+        if "sizes" in el.attrs:
+            del el["sizes"]
 
     def promote_lazy(self, tag: Tag) -> None:
         """data-src -> src and data-srcset -> srcset when the lazy copy was captured."""
@@ -129,103 +154,16 @@ class Rewriter:
         if "lazyload" in classes:
             tag["class"] = [("lazyloaded" if c == "lazyload" else c) for c in classes]
 
-    def tag_source(self, source: Tag) -> None:
-        self.promote_lazy(source)
-        if source.get("srcset"):
-            srcset = self.srcset(source["srcset"])
-            if srcset:
-                source["srcset"] = srcset
-            else:
-                source.decompose()   # let the <img> inside <picture> be used instead
-                return
-        if source.get("src") is not None:
-            local = self.local(source["src"])
-            if local:
-                source["src"] = local
-            else:
-                source.decompose()
+    # ------------------------------------------------------------------ elements as a whole
+    def _image_has_source(self, tag: Tag) -> None:
+        """An <img> (or image button) always shows something: a placeholder when it had no source."""
+        if not tag.get("src") and (tag.name == "img" or (tag.get("type") or "").lower() == "image"):
+            self.placeholder(tag, "src")
 
-    def tag_video(self, video: Tag) -> None:
-        self._media_element(video)
-        if video.get("poster"):
-            local = self.local(video["poster"])
-            if local:
-                video["poster"] = local
-            else:
-                del video["poster"]
-
-    def tag_audio(self, audio: Tag) -> None:
-        self._media_element(audio)
-
-    def _media_element(self, tag: Tag) -> None:
-        self.promote_lazy(tag)
-        if tag.get("src") is not None:
-            local = self.local(tag["src"])
-            if local:
-                tag["src"] = local
-            else:
-                del tag["src"]
+    def _media_controls(self, tag: Tag) -> None:
         tag["controls"] = ""
         if "preload" in tag.attrs:
             del tag["preload"]
-
-    def tag_track(self, track: Tag) -> None:
-        local = self.local(track.get("src"))
-        if local:
-            track["src"] = local
-        else:
-            track.decompose()
-
-    def tag_image(self, image: Tag) -> None:   # SVG <image>
-        for attr in ("href", "xlink:href"):
-            if image.get(attr):
-                image[attr] = self.local(image[attr]) or placeholder_image()
-
-    def tag_use(self, use: Tag) -> None:       # SVG <use>: only same-document references stay
-        for attr in ("href", "xlink:href"):
-            value = (use.get(attr) or "").strip()
-            if value and not value.startswith("#"):
-                del use[attr]
-
-    def tag_feimage(self, fe: Tag) -> None:
-        self.tag_use(fe)
-
-    def tag_a(self, a: Tag) -> None:
-        for attr in ("href", "xlink:href"):
-            href = (a.get(attr) or "").strip()
-            if href and not href.startswith("#"):
-                target = absolute(href, self.base_url)
-                if target and target.lower().startswith(("http://", "https://", "mailto:", "tel:")):
-                    a[attr] = target
-                else:
-                    del a[attr]
-
-    tag_area = tag_a
-
-    def tag_form(self, form: Tag) -> None:
-        if form.get("action") is not None:
-            target = absolute(form["action"], self.base_url)
-            if target and target.lower().startswith(("http://", "https://")):
-                form["action"] = target
-            else:
-                del form["action"]
-
-    def tag_link(self, link: Tag) -> None:
-        rels = {r.lower() for r in (link.get("rel") or [])}
-        if "stylesheet" in rels:
-            self._inline_stylesheet(link)
-        elif rels & ICON_RELS:
-            local = self.local(link.get("href"))
-            if local:
-                link["href"] = local
-            else:
-                link.decompose()
-        elif link.get("href"):
-            target = absolute(link["href"], self.base_url)
-            if target and target.lower().startswith(("http://", "https://")):
-                link["href"] = target
-            else:
-                link.decompose()
 
     def _inline_stylesheet(self, link: Tag) -> None:
         href = absolute(link.get("href"), self.base_url)
@@ -241,9 +179,15 @@ class Rewriter:
         style.string = Stylesheet(_safe_style_text(rewrite_stylesheet(text, final_url, self.resolve, self.load_sheet)))
         link.replace_with(style)
 
-    def tag_style(self, style: Tag) -> None:
+    def _style_block(self, style: Tag) -> None:
         text = style.string if style.string is not None else style.get_text()
         style.string = Stylesheet(_safe_style_text(rewrite_stylesheet(str(text), self.base_url, self.resolve, self.load_sheet)))
+
+
+_FINISH: dict[str, Callable[[Rewriter, Tag], None]] = {
+    "img": Rewriter._image_has_source, "input": Rewriter._image_has_source,
+    "video": Rewriter._media_controls, "audio": Rewriter._media_controls,
+}
 
 
 def _safe_style_text(css: str) -> str:
@@ -251,4 +195,4 @@ def _safe_style_text(css: str) -> str:
     return re.sub(r"</(style)", r"<\\/\1", css, flags=re.I)
 
 
-__all__ = ["MISSING", "Rewriter", "absolute", "placeholder_image"]
+__all__ = ["MISSING", "Rewriter", "placeholder_image"]

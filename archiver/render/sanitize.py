@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Comment, Tag
 
+from ..extract.slots import is_lazy
+
 # Elements that are removed with their content.
 REMOVE = ("script", "template", "applet", "frameset", "portal", "fencedframe", "xml")
 # Void elements removed alone: libxml2 does not know some of them are void and nests what follows
@@ -69,7 +71,7 @@ def _show_noscript(noscript: Tag) -> None:
     """Show the no-script content; when it duplicates the lazy image just before it, keep one."""
     previous = noscript.find_previous_sibling()
     if (previous is not None and previous.name == "img" and noscript.find("img") is not None
-            and not any(k in previous.attrs for k in ("data-src", "data-lazy-src", "data-srcset", "data-original"))):
+            and not is_lazy(previous)):
         previous.decompose()   # a placeholder <img> whose real image is in the <noscript>
     elif previous is not None and previous.name == "img" and noscript.find("img") is not None:
         noscript.decompose()   # the lazy image will be promoted; the no-script copy would be a duplicate
