@@ -135,6 +135,8 @@ class _WorkerPool:
                 return
             index, snap, exc = item
             fut = self._futures[index]
+            if fut.done():   # already failed by terminate(): the run was stopped
+                continue
             if exc is None:
                 fut.set_result(snap)
             else:
