@@ -314,6 +314,13 @@ def test_cli_serve_get(archive):
     assert result.exit_code == 2
 
 
+def test_cli_serve_get_prints_a_binary_asset_as_its_bytes(archive):
+    path = f"/snapshots/{archive.harbour}/assets/{sha(PHOTO)}.png"
+    result = CliRunner().invoke(main, ["--db", str(archive.path), "serve", "--get", path])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == PHOTO
+
+
 # ------------------------------------------------------------------------------ rendered page, cards, bundle
 def test_snapshot_page_is_the_offline_render_with_its_csp(client, archive):
     from archiver.render import CSP

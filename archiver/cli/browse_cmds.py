@@ -118,7 +118,9 @@ def serve_cmd(ctx: Context, host: str, port: int, get_path: str | None) -> None:
     app = create_app(ctx.db_path)
     if get_path is not None:
         response = app.test_client().get(get_path)
-        click.echo(response.get_data(as_text=True), nl=False)
+        out = click.get_binary_stream("stdout")   # as sent: an image or a font is not text
+        out.write(response.get_data())
+        out.flush()
         if response.status_code >= 400:
             raise click.ClickException(f"{get_path} answered {response.status}")
         return
