@@ -40,8 +40,13 @@ DERIVED = "derived"          # computed (e.g. an X post's date from its ID)
 # Unicode controls that change how the text around them reads (bidi embeddings, overrides,
 # isolates) or that hide (zero-width marks): a name wrapped in U+202E ... U+202C would read
 # backwards on a card. Names, handles and titles lose all of them; post text loses the ones that
-# reorder what follows (marks and joiners stay: RTL text and emoji sequences need them).
-_NAME_CONTROLS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# reorder what follows (marks and joiners stay: RTL text and emoji sequences need them). A zero-width
+# joiner inside an emoji sequence (family, profession and flag emoji in display names) is part of
+# the character and stays in names too.
+_PICTOGRAPH = "\u2600-\u27bf\U0001f000-\U0001faff"
+_NAME_CONTROLS = re.compile(
+    "[\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+    f"|(?<![{_PICTOGRAPH}\ufe0f])\u200d|\u200d(?![{_PICTOGRAPH}])")
 _TEXT_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 NAME_FIELDS = ("post_id", "author_name", "author_handle", "title", "date_text")
 TEXT_FIELDS = ("text", "text_html")
