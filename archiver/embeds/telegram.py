@@ -1,7 +1,8 @@
 """Telegram: the whole embed is one script, `<script src=".../telegram-widget.js"
 data-telegram-post="channel/123">`: that script IS the element (read before scripts are stripped).
 The widget's injected iframe (`iframe#telegram-post-channel-123`, src `t.me/channel/123?embed=1`) is
-the rendered state. Login/discussion widgets (`data-telegram-login`, `data-telegram-discussion`)
+the rendered state (in a saved page only its id may be left); the script and the iframe it made are
+one post (the registry merges copies of a post that sit side by side). Login/discussion widgets (`data-telegram-login`, `data-telegram-discussion`)
 are not posts."""
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._media_util import Candidate, find_iframes, finish
+from ._media_util import Candidate, finish, iframe_url, is_template
 from ._urls import absolute, host_matches
 from .base import DERIVED, FALLBACK, Detected, Display, Post, ProviderRecord
 
 KEY = "telegram"
+FRAME_ID = re.compile(r"^telegram-post-([A-Za-z]\w{3,31})-(\d{1,12})$")   # the id the widget gives its iframe
 POST_REF = re.compile(r"^(?:s/)?(?P<channel>[A-Za-z][\w]{3,31})/(?P<id>\d{1,12})$")
 
 
@@ -44,10 +46,18 @@ def _candidates(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
         post = post_for_ref(script["data-telegram-post"])
         if post is not None:
             yield Candidate(identity=post.post_url or "", inner=script, post=post, box=script)
-    for frame, url in find_iframes(doc, base_url):
-        if host_matches(url, "t.me", "telegram.me") and "embed=1" in url and (post := match_url(url)):
+    for frame in doc.find_all("iframe"):
+        if is_template(frame):
+            continue
+        url = iframe_url(frame, base_url)
+        if url and host_matches(url, "t.me", "telegram.me") and "embed=1" in url and (post := match_url(url)):
             post.extra["embed_url"] = url
             yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+        elif (m := FRAME_ID.match(str(frame.get("id") or ""))):
+            # a saved page: the widget's frame keeps its id when its src became a local file or went away
+            post = post_for_ref(f"{m.group(1)}/{m.group(2)}")
+            if post is not None:
+                yield Candidate(identity=post.post_url or "", inner=frame, post=post)
 
 
 def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:

@@ -1,6 +1,8 @@
 """X (Twitter): `blockquote.twitter-tweet` fallbacks (and legacy `blockquote.twitter-video`), the
-rendered state (`div.twitter-tweet-rendered` / older `iframe.twitter-tweet-rendered`, and any
-`platform.twitter.com/embed/Tweet.html?id=` iframe), `amp-twitter[data-tweetid]` (with or without
+rendered state (`div.twitter-tweet-rendered`, older `iframe.twitter-tweet-rendered` and
+`<twitterwidget>`, any `platform.twitter.com/embed/Tweet.html?id=` or `embed/index.html?id=` iframe, and
+in saved pages any iframe that kept `data-tweet-id` when its src became a local file or went away),
+`amp-twitter[data-tweetid]` (with or without
 a placeholder blockquote), and `a.twitter-timeline` profile/list timelines as "timeline" link cards.
 
 Share/follow buttons (`a.twitter-share-button`, `twitter-tweet-btn`...) and links to posts in
@@ -186,7 +188,10 @@ def _blockquotes(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
 def _rendered(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
     """Rendered embeds: the wrapper (div, or the iframe itself in older pages) with class
     twitter-tweet-rendered, and bare Tweet.html iframes."""
-    boxes = _social.roots(doc, ["div", "iframe", "twitter-widget"], "twitter-tweet-rendered")
+    boxes = _social.roots(doc, ["div", "iframe", "twitter-widget", "twitterwidget"], "twitter-tweet-rendered")
+    # the widget's own element in 2015-2017 pages (its shadow root is not saved), with or without the class
+    boxes += [el for el in doc.find_all("twitterwidget") if not _social.in_template(el)
+              and all(el is not b and not _inside(el, b) for b in boxes)]
     for box in boxes:
         quote = box.find("blockquote", class_="twitter-tweet")       # a kept fallback, when present
         post = read_quote(quote, base_url) if quote is not None else None
@@ -199,12 +204,19 @@ def _rendered(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
             post = _post_for(post_url(None, tweet_id), None, tweet_id)
         if post is not None:
             yield Candidate(identity=post.post_url or "", inner=box, post=post, box=box)
-    for frame, url in find_iframes(doc, base_url):
-        if any(frame is b or _inside(frame, b) for b in boxes) or frame.find_parent("amp-twitter"):
+    for frame in doc.find_all("iframe"):
+        if (any(frame is b or _inside(frame, b) for b in boxes) or frame.find_parent("amp-twitter")
+                or _social.in_template(frame)):
             continue
-        if host_matches(url, "platform.twitter.com") and _status(url):
-            post = _post_for(url, None, _status(url)[1])
+        url = iframe_url(frame, base_url)
+        found = _status(url) if url and host_matches(url, "platform.twitter.com") else None
+        tweet_id = str(frame.get("data-tweet-id") or "").strip()
+        if found is None and tweet_id.isdigit():   # a saved page: the frame's src is a local file or gone
+            found = (None, tweet_id)
+        if found is not None:
+            post = _post_for(url or post_url(None, found[1]), None, found[1])
             yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+
 
 
 def _inside(el: Tag, box: Tag) -> bool:
