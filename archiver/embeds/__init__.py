@@ -141,6 +141,7 @@ def _detect(doc: BeautifulSoup | str | bytes, base_url: str, depth: int) -> list
         for frame in _copies.frames_of(det):
             _copies.frame_facts(det.post, frame, base_url)
     found = _copies.merge_copies(found, doc)
+    _copies.share_facts(found)
     for i, det in enumerate(found):
         det.position = i
     return found

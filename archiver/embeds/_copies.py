@@ -130,7 +130,17 @@ def _merged(first: Detected, second: Detected) -> Detected:
     return Detected(element=first.element, post=primary.post, also_remove=kept)
 
 
-def merge_post(post: Post, other: Post) -> None:
+def share_facts(found: list[Detected]) -> None:
+    """The same post embedded again further down the page (two embeds) gets what the other copies
+    know about it: the author and the text do not change between two places of one page."""
+    for i, det in enumerate(found):
+        for other in found[i + 1:]:
+            if same_post(det.post, other.post):
+                merge_post(det.post, other.post, count=False)
+                merge_post(other.post, det.post, count=False)
+
+
+def merge_post(post: Post, other: Post, count: bool = True) -> None:
     """Add to `post` what another copy of it says: empty fields are filled, a value only DERIVED in
     `post` gives way to one the other copy read from markup, differing values are kept as alternatives."""
     for name in POST_FIELDS:
@@ -150,12 +160,14 @@ def merge_post(post: Post, other: Post) -> None:
     for media in other.media:
         post.add_media(media)
     for key, value in other.extra.items():
-        post.extra.setdefault(key, value)
+        if key != "copies":
+            post.extra.setdefault(key, value)
     if post.kind == "post" and other.kind not in NOT_A_POST | {"post"}:
         post.kind = other.kind                 # a blockquote.twitter-video beside its rendered frame
     if not post.avatar_sha256 and other.avatar_sha256:
         post.avatar_sha256 = other.avatar_sha256
-    post.extra["copies"] = int(post.extra.get("copies") or 1) + int(other.extra.get("copies") or 1)
+    if count:
+        post.extra["copies"] = int(post.extra.get("copies") or 1) + int(other.extra.get("copies") or 1)
 
 
 # --- frames saved with their document ---------------------------------------------------------------

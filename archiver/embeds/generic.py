@@ -1,7 +1,8 @@
 """The generic fallback (runs last): any other iframe showing a web page, including lazy ones
 (`data-src`, `data-lazy-src`, consent-manager attributes) and `amp-iframe`. Not embeds: hidden or
 0/1-pixel iframes (tracking), ad and analytics iframes, share/like buttons, comment widgets, subscribe
-forms, `about:blank` without a lazy source. Kind "video" for hosts on Readability's video list, else
+forms, `about:blank` without a lazy source, and frames on a platform's hosts that its provider did not
+take as a post (profile and feed widgets, buttons). Kind "video" for hosts on Readability's video list, else
 "link". Its match_url answers any web URL with a "link" post, so bare-URL dispatch always ends here."""
 from __future__ import annotations
 
@@ -114,10 +115,14 @@ def is_invisible(el: Tag) -> bool:
 
 
 def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
+    from . import is_platform_url                     # the registry imports the providers: import late
+
     cands = _deferred_frames(doc, base_url)
     for el, url in find_iframes(doc, base_url, ("iframe", "amp-iframe")):
         if is_invisible(el) or is_ad_frame(el) or not is_embed_url(url):
             continue
+        if is_platform_url(url):
+            continue        # a platform's frame its provider did not take: a profile, a feed, a button
         if any(c.box is not None and any(p is c.box for p in el.parents) for c in cands):
             continue                                  # the frame a deferred loader built: one embed
         post = match_url(url)

@@ -66,7 +66,9 @@ def _post_for(url: str, handle: str | None, post_id: str, kind: str = "post") ->
     if handle:
         post.put("author_handle", handle, FALLBACK)
         post.put("author_url", f"https://x.com/{handle}", DERIVED)
-    post.put("post_url", post_url(handle, post_id), DERIVED if "platform.twitter.com" in url else FALLBACK)
+    # without a handle the permalink is made up from the id (x.com/i/status/ID): a copy that names the
+    # author gives the better one
+    post.put("post_url", post_url(handle, post_id), DERIVED if handle is None or "platform.twitter.com" in url else FALLBACK)
     post.put("published_at", snowflake_time(post_id), DERIVED)
     return post
 
