@@ -34,6 +34,7 @@ from .reading import ERROR, GONE, OK, PRIVATE, from_status, with_fields
 KEY = "twitter"
 HOSTS = ("twitter.com", "x.com")
 STATUS_PATH = re.compile(r"^/(?:(?P<handle>\w{1,15})|i(?:/web)?)/status(?:es)?/(?P<id>\d{1,20})(?:[/?#]|$)", re.I)
+VIDEO_PATH = re.compile(r"^/i/videos(?:/tweet)?/(\d{1,20})(?:[/?#]|$)")   # the video player of a post
 PROFILE_PATH = re.compile(r"^/(?P<handle>\w{1,15})(?P<list>/lists/[\w-]+)?/?$")
 # Paths of x.com that are not profiles.
 RESERVED = {"i", "home", "search", "hashtag", "intent", "share", "explore", "settings", "login", "signup",
@@ -56,7 +57,8 @@ def _status(url: str | None) -> tuple[str | None, str] | None:
         return (None, ids[0]) if ids and ids[0].isdigit() else None
     m = STATUS_PATH.match(parts.path)
     if not m:
-        return None
+        video = VIDEO_PATH.match(parts.path)
+        return (None, video.group(1)) if video else None
     return m.group("handle"), m.group("id")
 
 
@@ -211,7 +213,8 @@ def _rendered(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
                 or _social.in_template(frame)):
             continue
         url = iframe_url(frame, base_url)
-        found = _status(url) if url and host_matches(url, "platform.twitter.com") else None
+        found = _status(url) if url and (host_matches(url, "platform.twitter.com")
+                                         or VIDEO_PATH.match(urlsplit(url).path)) else None
         tweet_id = str(frame.get("data-tweet-id") or "").strip()
         if found is None and tweet_id.isdigit():   # a saved page: the frame's src is a local file or gone
             found = (None, tweet_id)
