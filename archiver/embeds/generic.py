@@ -2,7 +2,8 @@
 (`data-src`, `data-lazy-src`, consent-manager attributes) and `amp-iframe`. Not embeds: hidden or
 0/1-pixel iframes (tracking), ad and analytics iframes, share/like buttons, comment widgets, subscribe
 forms, `about:blank` without a lazy source, and frames on a platform's hosts that its provider did not
-take as a post (profile and feed widgets, buttons). Kind "video" for hosts on Readability's video list, else
+take as a post (profile and feed widgets, buttons), or frames whose document a browser's "Save Page
+As" wrote to a local file (the address it came from is gone). Kind "video" for hosts on Readability's video list, else
 "link". Its match_url answers any web URL with a "link" post, so bare-URL dispatch always ends here."""
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ WIDGET_PATH = re.compile(r"/(recaptcha|plugins/(like|share_button|follow|likebox
 SIZE_STYLE = re.compile(r"(?<![-\w])(width|height)\s*:\s*([01])(px)?\s*(;|$|!)", re.I)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 DEFERRED_ATTRS = ("data-pym-src", "data-frame-src")
+# Where browsers' "Save Page As" (complete) writes a frame's document: "<page title>_files/..." and
+# Chrome's "saved_resource(N).html".
+SAVED_FRAME_FILE = re.compile(r"_files/|(^|/)saved_resource(\(\d+\))?\.html?$", re.I)
 GENERIC_TITLES = ("iframe", "Embedded content", "embed", "Advertisement", "3rd party ad content", "Blank")
 
 
@@ -123,6 +127,8 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
             continue
         if is_platform_url(url):
             continue        # a platform's frame its provider did not take: a profile, a feed, a button
+        if SAVED_FRAME_FILE.search(urlsplit(url).path):
+            continue        # "Save Page As" put the frame's document in a local file: where it came from is gone
         if any(c.box is not None and any(p is c.box for p in el.parents) for c in cands):
             continue                                  # the frame a deferred loader built: one embed
         post = match_url(url)
