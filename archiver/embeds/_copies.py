@@ -10,11 +10,13 @@ a web archive's replay), where one post can sit in the page several times (pure 
   document in it and drops `src`) is known by what the saved document says it shows.
 - `frame_facts`: the post a saved frame shows, read by the platform's own embed-page reader.
 - `attribute_markup`: embed markup a consent or lazy-load wrapper keeps escaped in a `data-*`
-  attribute (`data-iframe="&lt;iframe src=…&gt;"`) until the reader agrees to load it.
+  attribute (`data-iframe="&lt;iframe src=…&gt;"`, URL-encoded or base64) until the reader
+  agrees to load it.
 - `in_archive_chrome`: the web archive's own toolbar and banners are not the page.
 """
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from typing import Callable, Iterable
@@ -274,12 +276,40 @@ def _frame_post(inner: BeautifulSoup, base_url: str, detect_inner, match) -> Pos
 # --- markup kept in attributes ----------------------------------------------------------------------
 
 def attribute_markup(doc: BeautifulSoup) -> Iterable[tuple[Tag, str]]:
-    """(element, markup) for every data-* attribute holding embed markup, outside templates and <head>."""
+    """(element, markup) for every data-* attribute holding embed markup (entity-escaped, URL-encoded
+    or base64, as consent tools keep it), outside templates and <head>. Script templates
+    (`<script type="text/template">`) are templates, and markup with placeholders ({{id}}) is one too."""
     for el in doc.find_all(True):
+        if el.name == "script":
+            continue
         for name, value in el.attrs.items():
-            if not (name.startswith("data-") and isinstance(value, str) and MARKUP_VALUE.match(value)):
+            if not (name.startswith("data-") and isinstance(value, str) and len(value) > 20):
                 continue
-            if is_template(el) or el.find_parent("head") is not None or in_archive_chrome(el):
-                break
-            yield el, (unquote(value) if value.lstrip()[:3].upper() == "%3C" else value)
+            markup = _markup_in(value)
+            if markup is None:
+                continue
+            if _in_body(el):
+                yield el, markup
             break
+
+
+PLACEHOLDER = re.compile(r"\{\{|\{%|<%|\$\{")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{24,}={0,2}$")
+
+
+def _markup_in(value: str) -> str | None:
+    if MARKUP_VALUE.match(value):
+        markup = unquote(value) if value.lstrip()[:3].upper() == "%3C" else value
+        return None if PLACEHOLDER.search(markup) else markup
+    compact = value.strip()
+    if _BASE64.match(compact) and len(compact) % 4 == 0:
+        try:
+            decoded = base64.b64decode(compact, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return decoded if MARKUP_VALUE.match(decoded) and not PLACEHOLDER.search(decoded) else None
+    return None
+
+
+def _in_body(el: Tag) -> bool:
+    return not is_template(el) and el.find_parent("head") is None and not in_archive_chrome(el)
