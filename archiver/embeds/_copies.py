@@ -88,9 +88,11 @@ class _TextIndex:
         return self.before[start_b] - self.before[end_a + 1]
 
 
+_HIDDEN_TEXT = {"script", "style", "template", "noscript", "title", "head"}
+
+
 def _visible(node: NavigableString) -> bool:
-    parent = node.parent
-    return not (isinstance(parent, Tag) and parent.name in ("script", "style", "template", "noscript", "title"))
+    return not any(p.name in _HIDDEN_TEXT for p in node.parents if isinstance(p, Tag))
 
 
 def _richness(post: Post) -> int:
