@@ -93,6 +93,22 @@ def test_copies_with_text_between_them_stay_apart():
     assert len(apart) == 2 and apart[0].post.author_name == "City Desk"   # two embeds, the facts shared
 
 
+def test_merging_keeps_the_better_value_and_the_other_aside():
+    from archiver.embeds._copies import merge_post
+    from archiver.embeds.base import DERIVED, Post
+
+    frame = Post(provider="tiktok", post_url="https://www.tiktok.com/@a/video/7368000000000000001")
+    frame.put("published_at", "2024-05-12T06:43:02Z", DERIVED)
+    frame.put("post_id", "7368000000000000001", DERIVED)
+    quote = Post(provider="tiktok", post_url="https://www.tiktok.com/@a/video/7368000000000000001/")
+    quote.put("published_at", "2024-05-12", FALLBACK)               # a date only: the derived time stays
+    quote.put("post_id", "7368000000000000001", FALLBACK)           # read from the markup: it wins
+    quote.put("author_handle", "a", FALLBACK)
+    merge_post(frame, quote)
+    assert frame.published_at == "2024-05-12T06:43:02Z" and frame.alternatives["published_at"] == {FALLBACK: "2024-05-12"}
+    assert frame.sources["post_id"] == FALLBACK and frame.author_handle == "a" and frame.extra["copies"] == 2
+
+
 def test_a_saved_frame_is_known_by_its_document_unless_it_shows_many_posts():
     canonical = ('<iframe srcdoc="<html><head><link rel=canonical href=https://www.instagram.com/p/Cx7QwErTy12/>'
                  '</head><body><p>Rowers</p></body></html>"></iframe>')

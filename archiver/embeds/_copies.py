@@ -51,7 +51,7 @@ def in_archive_chrome(el: Tag) -> bool:
 def same_post(a: Post, b: Post) -> bool:
     if a.provider != b.provider:
         return False
-    if a.post_url and a.post_url == b.post_url:
+    if a.post_url and b.post_url and a.post_url.rstrip("/") == b.post_url.rstrip("/"):
         return True
     return bool(a.post_id and a.post_id == b.post_id and len(a.post_id) >= _SHORT_ID
                 and a.kind not in NOT_A_POST and b.kind not in NOT_A_POST)
@@ -153,7 +153,11 @@ def merge_post(post: Post, other: Post, count: bool = True) -> None:
             continue
         source = other.sources.get(name, FALLBACK)
         current = getattr(post, name)
-        if current not in (None, "") and post.sources.get(name) == DERIVED and source != DERIVED and current != value:
+        better = source != DERIVED and not (name == "published_at" and "T" not in str(value))  # a date only
+        if current not in (None, "") and post.sources.get(name) == DERIVED and better:
+            if current == value:               # the markup confirms what was derived
+                post.sources[name] = source
+                continue
             post.alternatives.setdefault(name, {})[DERIVED] = current
             setattr(post, name, None)
         post.put(name, value, source)
