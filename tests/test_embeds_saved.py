@@ -152,3 +152,11 @@ def test_a_wayback_replay_is_read_like_the_page_it_replays():
     page = (FIXTURES.parent.parent.parent / "cases" / "twitter" / "wayback_replay.html").read_text(encoding="utf-8")
     found = detect(page, "https://web.archive.org/web/20240514093000/https://news.example/2024/05/story.html")
     assert len(found) == 1 and by_url(found, TWEET).post.author_name == "Harbour Council"
+
+
+def test_a_replay_read_from_a_file_still_knows_its_links():
+    quote = ('<blockquote class="twitter-tweet"><p>The bridge reopens Monday.</p>&mdash; Harbour Council '
+             '(@harbourcouncil) <a href="/web/20240514093000/https://twitter.com/harbourcouncil/status/'
+             '1790000000000000123?ref_src=twsrc%5Etfw">May 13, 2024</a></blockquote>')
+    found = detect(quote, "file:///home/me/saved/harbour-week.html")
+    assert [d.post.post_url for d in found] == [TWEET]

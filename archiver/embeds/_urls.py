@@ -56,7 +56,11 @@ def unwrap_archived(url: str | None) -> str | None:
 
 def absolute(url: str | None, base: str | None) -> str | None:
     """A web URL read against base (protocol-relative means https); see archiver.extract.urls.
-    A web archive's replay URL gives the original it wraps (see `unwrap_archived`)."""
+    A web archive's replay URL gives the original it wraps (see `unwrap_archived`), also when the
+    replay wrote it relative (`/web/<ts>/https://…`) and the page is read from a file."""
+    if isinstance(url, str) and url.startswith("/web/"):
+        inner = unwrap_archived("http://replay" + url.strip())
+        url = url if inner is None or inner.startswith("http://replay/") else inner
     return unwrap_archived(_absolute(url, base, prefer_https=True))
 
 
