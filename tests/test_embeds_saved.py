@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from archiver.embeds import detect
 from archiver.embeds._urls import unwrap_archived
-from archiver.embeds.base import EMBED_PAGE, FALLBACK
+from archiver.embeds.base import DERIVED, EMBED_PAGE, FALLBACK
 from archiver.render import render_snapshot
 from embed_helpers import by_url
 from tests.render_helpers import save_page
@@ -45,8 +45,8 @@ def test_rendered_frame_and_original_blockquote_are_one_post_with_both_facts(sav
                                                                   "The bridge reopens Monday.")
     assert post.avatar_url == "https://pbs.twimg.com/profile_images/1700000000/council_normal.jpg"
     assert post.sources["avatar_url"] == EMBED_PAGE            # from the frame SingleFile kept
-    assert post.sources["post_url"] == FALLBACK                # the blockquote names the author
-    assert post.alternatives["post_url"]                       # the frame's id-only URL is kept aside
+    assert post.sources["post_url"] == EMBED_PAGE              # the saved frame names the author
+    assert post.alternatives["post_url"] == {DERIVED: "https://x.com/i/status/1790000000000000123"}
     assert post.extra["copies"] == 2
     assert "twitter-tweet-rendered" in post.markup and "blockquote" in post.markup
 
@@ -95,7 +95,7 @@ def test_copies_with_text_between_them_stay_apart():
 
 def test_merging_keeps_the_better_value_and_the_other_aside():
     from archiver.embeds._copies import merge_post
-    from archiver.embeds.base import DERIVED, Post
+    from archiver.embeds.base import Post
 
     frame = Post(provider="tiktok", post_url="https://www.tiktok.com/@a/video/7368000000000000001")
     frame.put("published_at", "2024-05-12T06:43:02Z", DERIVED)

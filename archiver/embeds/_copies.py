@@ -189,13 +189,16 @@ def saved_document(frame: Tag) -> BeautifulSoup | None:
 
 def frame_facts(post: Post, frame: Tag, base_url: str) -> None:
     """Fill `post` from the document a page saver kept in the frame's `srcdoc`, read by the
-    platform's embed-page reader (the frame is that page as it was shown). Only fields: a saved
+    platform's embed-page reader (the frame is that page as it was shown), unless the provider read
+    the saved frame itself (`extra["saved_frame"]`). Only fields: a saved
     copy is not the platform's answer today, so it never decides a status."""
     from . import provider as provider_of, endpoints   # the registry imports this module
 
     body = frame.get("srcdoc")
     if not isinstance(body, str) or not body.strip() or provider_of(post.provider) is None:
         return
+    if post.extra.get("saved_frame"):
+        return                                  # the provider read the saved frame itself
     page = next((e for e in endpoints(post.provider, post.kind) if e.kind == EMBED_PAGE_ENDPOINT), None)
     if page is None:
         return
@@ -211,7 +214,7 @@ def frame_facts(post: Post, frame: Tag, base_url: str) -> None:
         if name in POST_FIELDS and name not in ("post_url", "post_id") and isinstance(value, str):
             post.put(name, value, EMBED_PAGE)
     for media in reading.media:
-        if media.url and not media.url.startswith("data:"):
+        if media.url and not media.url.startswith("data:") and media.url != post.avatar_url:
             post.add_media(media)
     post.extra["saved_frame"] = True
 

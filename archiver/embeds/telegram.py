@@ -19,7 +19,7 @@ from ._dates import iso_utc
 from ._media_util import Candidate, finish, iframe_url, is_template
 from ._pages import style_url
 from ._urls import absolute, host_matches
-from .base import DERIVED, FALLBACK, Detected, Display, Media, Post, ProviderRecord
+from .base import DERIVED, EMBED_PAGE, FALLBACK, Detected, Display, Media, Post, ProviderRecord
 
 KEY = "telegram"
 FRAME_ID = re.compile(r"^telegram-post-([A-Za-z]\w{3,31})-(\d{1,12})$")   # the id the widget gives its iframe
@@ -67,7 +67,8 @@ def _candidates(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
 
 
 def read_saved_widget(frame: Tag, post: Post, base_url: str) -> None:
-    """The post as the widget showed it, when a page saver kept the frame's document in `srcdoc`."""
+    """The post as the widget showed it (source: the embed page), when a page saver kept the frame's
+    document in `srcdoc`."""
     saved = frame.get("srcdoc")
     if not isinstance(saved, str) or "tgme_widget_message" not in saved:
         return
@@ -77,22 +78,22 @@ def read_saved_widget(frame: Tag, post: Post, base_url: str) -> None:
                         and post_for_ref(root["data-post"]).post_url != post.post_url):
         return
     owner = root.select_one(".tgme_widget_message_owner_name")
-    post.put("author_name", _social.text_of_link(owner), FALLBACK)
+    post.put("author_name", _social.text_of_link(owner), EMBED_PAGE)
     text = root.select_one(".tgme_widget_message_text")
     if text is not None:
-        _social.put_text(post, text, base_url)
+        _social.put_text(post, text, base_url, EMBED_PAGE)
     time = root.select_one(".tgme_widget_message_date time[datetime], time[datetime]")
     if time is not None:
-        post.put("published_at", iso_utc(time.get("datetime")), FALLBACK)
-        post.put("date_text", _social.text_of_link(time), FALLBACK)
+        post.put("published_at", iso_utc(time.get("datetime")), EMBED_PAGE)
+        post.put("date_text", _social.text_of_link(time), EMBED_PAGE)
     photo = root.select_one(".tgme_widget_message_user_photo img")
     src = absolute(photo.get("src"), base_url) if photo is not None else None
     if src:
-        post.put("avatar_url", src, FALLBACK)
+        post.put("avatar_url", src, EMBED_PAGE)
     for wrap in root.select(".tgme_widget_message_photo_wrap"):
         image = style_url(wrap.get("style"))
         if image:
-            post.add_media(Media(url=image, type="image", source=FALLBACK))
+            post.add_media(Media(url=image, type="image", source=EMBED_PAGE))
 
 
 def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:

@@ -207,6 +207,8 @@ def _rendered(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
         if post is None and tweet_id.isdigit():
             post = _post_for(post_url(None, tweet_id), None, tweet_id)
         if post is not None:
+            if frame is not None:
+                read_saved_frame(frame, post, base_url)
             yield Candidate(identity=post.post_url or "", inner=box, post=post, box=box)
     for frame in doc.find_all("iframe"):
         if (any(frame is b or _inside(frame, b) for b in boxes) or frame.find_parent("amp-twitter")
@@ -220,7 +222,55 @@ def _rendered(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
             found = (None, tweet_id)
         if found is not None:
             post = _post_for(url or post_url(None, found[1]), None, found[1])
+            read_saved_frame(frame, post, base_url)
             yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+
+
+def read_saved_frame(frame: Tag, post: Post, base_url: str) -> None:
+    """The post as the widget showed it (source: the embed page), when a page saver kept the frame's
+    document (SingleFile's `srcdoc`). Read by role, never by class names (the widget's are generated): the author is the
+    link to a profile (its text the name, "@handle" the handle), the text is the element carrying the
+    post's `lang` (or `data-testid=tweetText`), the time is the `time[datetime]` in the permalink."""
+    saved = frame.get("srcdoc")
+    if not isinstance(saved, str) or "<" not in saved:
+        return
+    doc = BeautifulSoup(saved, "lxml")
+    body = doc.body or doc
+    for a, url in _social.links(body, base_url):
+        status = _status(url)
+        if status and status[1] != post.post_id and not host_matches(url, "platform.twitter.com"):
+            return                  # the frame shows another post first: not a copy of this one
+        if status:
+            break
+    author = next(((a, t) for a, url in _social.links(body, base_url)
+                   if (t := _timeline(url)) is not None and _social.text_of_link(a)), None)
+    if author is not None:
+        a, profile = author
+        words = [w for w in (_social.text_of_link(a) or "").split("@")[0].split("\n") if w.strip()]
+        _social.prefer(post, "author_handle", profile.author_handle, EMBED_PAGE)
+        post.put("author_url", f"https://x.com/{profile.author_handle}", DERIVED)
+        name = " ".join(words[0].split()) if words else None
+        if name and name.lstrip("@") != profile.author_handle:
+            post.put("author_name", name, EMBED_PAGE)
+        if post.sources.get("post_url") == DERIVED and post.post_id:
+            _social.prefer(post, "post_url", post_url(profile.author_handle, post.post_id), EMBED_PAGE)
+    text = body.find(attrs={"data-testid": "tweetText"}) or next(
+        (el for el in body.find_all(attrs={"lang": True}) if el.name not in ("html", "body") and _social.text_of_link(el)),
+        None)
+    if text is not None:
+        _social.put_text(post, text, base_url, EMBED_PAGE)
+    time = body.find("time", attrs={"datetime": True})
+    if time is not None:
+        post.put("published_at", iso_utc(time["datetime"]), EMBED_PAGE)
+        post.put("date_text", _social.text_of_link(time), EMBED_PAGE)
+    avatar = next((img for img in body.find_all("img") if "/profile_images/" in str(img.get("src") or "")), None)
+    if avatar is not None:
+        post.put("avatar_url", absolute(avatar.get("src"), base_url), EMBED_PAGE)
+    for img in body.find_all("img"):
+        src = absolute(img.get("src"), base_url)
+        if src and "pbs.twimg.com/media/" in src:
+            post.add_media(Media(url=src, type="image", alt=(img.get("alt") or "").strip(), source=EMBED_PAGE))
+    post.extra["saved_frame"] = True
 
 
 
