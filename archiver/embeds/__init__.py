@@ -6,6 +6,10 @@ Adding a provider is adding a module: nothing else changes. Providers run in `or
 first, the generic fallback last); an element claimed by one provider, or anything inside or
 around it, is not offered to the next. A provider that fails is logged and skipped: it never
 aborts a capture. Render and enrichment ask this module, never a table of their own.
+
+After the providers, the registry reads what pages saved after the platforms' scripts ran hold
+(see _copies): embed markup a consent tool keeps in a data-* attribute, frames kept with their
+document (`srcdoc`), and copies of one post side by side, which are one embed.
 """
 from __future__ import annotations
 
@@ -172,9 +176,10 @@ def _attribute_embeds(doc: BeautifulSoup, base_url: str, depth: int, claimed: se
 
 def _saved_frame_embeds(doc: BeautifulSoup, base_url: str, depth: int, claimed: set[int],
                         found: list[Detected]) -> list[Detected]:
+    """Embeds in frames a page saver kept with their document (`srcdoc`) that no provider knew."""
     def inner_platform_posts(inner: BeautifulSoup) -> list[Detected]:
-        return [d for d in _detect(inner, base_url, depth + 1) if (provider(d.post.provider) or fallback_provider()).order
-                < SPECIFIC_ORDER]
+        return [d for d in _detect(inner, base_url, depth + 1)
+                if (prov := provider(d.post.provider)) is not None and prov.order < SPECIFIC_ORDER]
 
     return _copies.saved_frames(doc, base_url, lambda el: _overlaps(el, claimed), inner_platform_posts,
                                 match_post_url)
