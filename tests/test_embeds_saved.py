@@ -160,3 +160,14 @@ def test_a_replay_read_from_a_file_still_knows_its_links():
              '1790000000000000123?ref_src=twsrc%5Etfw">May 13, 2024</a></blockquote>')
     found = detect(quote, "file:///home/me/saved/harbour-week.html")
     assert [d.post.post_url for d in found] == [TWEET]
+
+
+def test_a_sandboxed_srcdoc_frame_holding_an_embed_code_is_that_post():
+    frame = ('<p>Before.</p><iframe class="embed-sandbox" sandbox="allow-scripts allow-popups" srcdoc="'
+             '&lt;blockquote class=&quot;twitter-tweet&quot;&gt;&lt;p&gt;Vote tonight.&lt;/p&gt;&amp;mdash; City Desk '
+             '(@citydesk) &lt;a href=&quot;https://twitter.com/citydesk/status/1813911801215958999&quot;&gt;July 18, 2024'
+             '&lt;/a&gt;&lt;/blockquote&gt;&lt;script async src=&quot;https://platform.twitter.com/widgets.js&quot;&gt;'
+             '&lt;/script&gt;"></iframe><p>After.</p>')
+    found = detect(frame, URL)
+    assert len(found) == 1 and found[0].element.name == "iframe"
+    assert (found[0].post.author_name, found[0].post.text) == ("City Desk", "Vote tonight.")
