@@ -6,6 +6,10 @@ Adding a provider is adding a module: nothing else changes. Providers run in `or
 first, the generic fallback last); an element claimed by one provider, or anything inside or
 around it, is not offered to the next. A provider that fails is logged and skipped: it never
 aborts a capture. Render and enrichment ask this module, never a table of their own.
+
+After the providers, the registry reads what pages saved after the platforms' scripts ran hold
+(see _copies): embed markup a consent tool keeps in a data-* attribute, frames kept with their
+document (`srcdoc`), and copies of one post side by side, which are one embed.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
+from . import _copies
 from ._urls import host_matches
 from .base import Detected, Display, Endpoint, Media, Post, Provider
 
@@ -100,26 +105,88 @@ def parse(html: str | bytes) -> BeautifulSoup:
 
 
 def detect(doc: BeautifulSoup | str | bytes, base_url: str) -> list[Detected]:
-    """Every embed in the document, in page order, with `position` set (0, 1, 2, ...)."""
+    """Every embed in the document, in page order, with `position` set (0, 1, 2, ...). Copies of
+    one post side by side (a rendered frame and its original blockquote) are one embed; see _copies."""
+    return _detect(doc, base_url, 0)
+
+
+MAX_DEPTH = 2   # markup in an attribute or a saved frame is read; markup in those, once more
+
+
+def _detect(doc: BeautifulSoup | str | bytes, base_url: str, depth: int) -> list[Detected]:
     if not isinstance(doc, BeautifulSoup):
         doc = parse(doc)
     claimed: set[int] = set()
     found: list[Detected] = []
+
+    def claim(det: Detected) -> None:
+        claimed.add(id(det.element))
+        claimed.update(id(t) for t in det.also_remove)  # a noscript twin, a credit line
+        found.append(det)
+
     for prov in providers():
         try:
             for det in prov.find(doc, base_url):
-                if _overlaps(det.element, claimed):
-                    continue
-                claimed.add(id(det.element))
-                claimed.update(id(t) for t in det.also_remove)  # a noscript twin, a credit line
-                found.append(det)
+                if not _overlaps(det.element, claimed):
+                    claim(det)
         except Exception:  # a broken provider must not cost the other embeds
             log.warning("embed provider %s failed on %s", prov.key, base_url, exc_info=True)
+    if depth < MAX_DEPTH:
+        for step in (_attribute_embeds, _saved_frame_embeds):
+            try:
+                for det in step(doc, base_url, depth, claimed, found):
+                    claim(det)
+            except Exception:
+                log.warning("embed step %s failed on %s", step.__name__, base_url, exc_info=True)
+    found = [d for d in found if not _copies.in_archive_chrome(d.element)]
     order = {id(el): i for i, el in enumerate(doc.descendants) if isinstance(el, Tag)}
     found.sort(key=lambda d: order.get(id(d.element), 1 << 30))
+    for det in found:
+        for frame in _copies.frames_of(det):
+            _copies.frame_facts(det.post, frame, base_url)
+    found = _copies.merge_copies(found, doc)
+    _copies.share_facts(found)
     for i, det in enumerate(found):
         det.position = i
     return found
+
+
+def _attribute_embeds(doc: BeautifulSoup, base_url: str, depth: int, claimed: set[int],
+                      found: list[Detected]) -> list[Detected]:
+    """Embeds whose markup a wrapper keeps in a data-* attribute: the wrapper is the embed's element.
+    When the wrapper already holds a copy of the post (a placeholder blockquote), that copy gains the
+    facts; a wrapper whose markup holds several posts is a content blob, not one embed."""
+    out = []
+    for holder, markup in _copies.attribute_markup(doc):
+        inner = _detect(markup, base_url, depth + 1)
+        if len(inner) != 1:
+            continue
+        post = inner[0].post
+        post.markup = str(holder)
+        if _overlaps(holder, claimed):
+            near = [d for d in found if d.element is holder or _contains(holder, d.element) or _contains(d.element, holder)]
+            for det in near:
+                if _copies.same_post(det.post, post):
+                    _copies.merge_post(det.post, post)
+                    break
+            continue
+        out.append(Detected(element=holder, post=post))
+    return out
+
+
+def _saved_frame_embeds(doc: BeautifulSoup, base_url: str, depth: int, claimed: set[int],
+                        found: list[Detected]) -> list[Detected]:
+    """Embeds in frames a page saver kept with their document (`srcdoc`) that no provider knew."""
+    def inner_platform_posts(inner: BeautifulSoup) -> list[Detected]:
+        return [d for d in _detect(inner, base_url, depth + 1)
+                if (prov := provider(d.post.provider)) is not None and prov.order < SPECIFIC_ORDER]
+
+    return _copies.saved_frames(doc, base_url, lambda el: _overlaps(el, claimed), inner_platform_posts,
+                                match_post_url)
+
+
+def _contains(outer: Tag, el: Tag) -> bool:
+    return any(p is outer for p in el.parents)
 
 
 def _overlaps(element: Tag, claimed: set[int]) -> bool:

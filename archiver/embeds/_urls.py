@@ -27,9 +27,41 @@ class UrlRules:
 PLAIN = UrlRules()
 
 
+# Web archives' replay URLs wrap the original: Wayback Machine `/web/<timestamp>[im_|if_|js_...]/<URL>`
+# (relative in a saved replay page, so on any host once read against the article's address),
+# Archive-It `/<collection>/<timestamp>/<URL>`, archive.today `/o/<id>/<URL>`.
+_ARCHIVED = re.compile(
+    r"^https?://[^/?#]+(?:/web/\d{4,14}(?:[a-z]{2}_)?|/\d{1,7}/\d{14}(?:[a-z]{2}_)?|/o/[\w]{3,12})"
+    r"/+(?P<url>(?:https?:/+|//)?[\w.-]+\.[a-z]{2,}(?:[/?#].*)?)$", re.I | re.S)
+_ARCHIVE_TODAY = ("archive.ph", "archive.today", "archive.is", "archive.li", "archive.vn", "archive.md", "archive.fo")
+
+
+def unwrap_archived(url: str | None) -> str | None:
+    """The original URL inside a web archive's replay URL (Wayback Machine, Archive-It,
+    archive.today); any other URL as it is."""
+    if not url or "/" not in url:
+        return url
+    for _ in range(3):                                 # an archive of an archive
+        m = _ARCHIVED.match(url)
+        if m is None or (url.split("/", 3)[-1].startswith("o/") and not host_matches(url, *_ARCHIVE_TODAY)):
+            return url
+        inner = m.group("url")
+        if inner.startswith("//"):
+            inner = "https:" + inner
+        elif not re.match(r"^https?:", inner, re.I):
+            inner = "http://" + inner
+        url = re.sub(r"^(https?):/+", r"\1://", inner, flags=re.I)
+    return url
+
+
 def absolute(url: str | None, base: str | None) -> str | None:
-    """A web URL read against base (protocol-relative means https); see archiver.extract.urls."""
-    return _absolute(url, base, prefer_https=True)
+    """A web URL read against base (protocol-relative means https); see archiver.extract.urls.
+    A web archive's replay URL gives the original it wraps (see `unwrap_archived`), also when the
+    replay wrote it relative (`/web/<ts>/https://…`) and the page is read from a file."""
+    if isinstance(url, str) and url.startswith("/web/"):
+        inner = unwrap_archived("http://replay" + url.strip())
+        url = url if inner is None or inner.startswith("http://replay/") else inner
+    return unwrap_archived(_absolute(url, base, prefer_https=True))
 
 
 def bare_host(host: str) -> str:

@@ -1,7 +1,9 @@
 """The generic fallback (runs last): any other iframe showing a web page, including lazy ones
 (`data-src`, `data-lazy-src`, consent-manager attributes) and `amp-iframe`. Not embeds: hidden or
 0/1-pixel iframes (tracking), ad and analytics iframes, share/like buttons, comment widgets, subscribe
-forms, `about:blank` without a lazy source. Kind "video" for hosts on Readability's video list, else
+forms, `about:blank` without a lazy source, and frames on a platform's hosts that its provider did not
+take (profile and feed widgets, buttons; a framed post page is that platform's post), or frames whose document a browser's "Save Page
+As" wrote to a local file (the address it came from is gone). Kind "video" for hosts on Readability's video list, else
 "link". Its match_url answers any web URL with a "link" post, so bare-URL dispatch always ends here."""
 from __future__ import annotations
 
@@ -43,6 +45,10 @@ WIDGET_PATH = re.compile(r"/(recaptcha|plugins/(like|share_button|follow|likebox
 SIZE_STYLE = re.compile(r"(?<![-\w])(width|height)\s*:\s*([01])(px)?\s*(;|$|!)", re.I)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 DEFERRED_ATTRS = ("data-pym-src", "data-frame-src")
+PLATFORM_NON_POSTS = ("timeline", "profile", "playlist", "link")
+# Where browsers' "Save Page As" (complete) writes a frame's document: "<page title>_files/..." and
+# Chrome's "saved_resource(N).html".
+SAVED_FRAME_FILE = re.compile(r"_files/|(^|/)saved_resource(\(\d+\))?\.html?$", re.I)
 GENERIC_TITLES = ("iframe", "Embedded content", "embed", "Advertisement", "3rd party ad content", "Blank")
 
 
@@ -114,9 +120,21 @@ def is_invisible(el: Tag) -> bool:
 
 
 def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
+    from . import is_platform_url, match_post_url     # the registry imports the providers: import late
+
     cands = _deferred_frames(doc, base_url)
     for el, url in find_iframes(doc, base_url, ("iframe", "amp-iframe")):
         if is_invisible(el) or is_ad_frame(el) or not is_embed_url(url):
+            continue
+        if SAVED_FRAME_FILE.search(urlsplit(url).path):
+            continue        # "Save Page As" put the frame's document in a local file: where it came from is gone
+        if is_platform_url(url):
+            # a platform's frame its provider did not take: its post when the address is one (a post
+            # page framed as it is), never a profile, a feed or a button
+            post = match_post_url(url)
+            if post is not None and post.kind not in PLATFORM_NON_POSTS:
+                post.extra["embed_url"] = url
+                cands.append(Candidate(post.post_url or url, el, post))
             continue
         if any(c.box is not None and any(p is c.box for p in el.parents) for c in cands):
             continue                                  # the frame a deferred loader built: one embed

@@ -38,6 +38,10 @@ LEAD_INS = (
     "un post condiviso da", "uma publicação compartilhada por", "uma publicação partilhada por",
     "een bericht gedeeld door", "ett inlägg delat av", "et opslag delt af", "et innlegg delt av",
     "post udostępniony przez", "bir gönderi paylaşıldı", "публикация от",
+    # older codes (v4-v8): "A photo posted by NAME (@handle) on <time>"
+    "a photo posted by", "a video posted by", "una foto publicada por", "un video publicado por",
+    "une photo publiée par", "une vidéo publiée par", "uma foto publicada por", "um vídeo publicado por",
+    "una foto pubblicata da", "un video pubblicato da", "een foto geplaatst door", "een video geplaatst door",
 )
 
 

@@ -1,6 +1,6 @@
 """Threads: `blockquote.text-post-media[data-text-post-permalink]` (id `ig-tp-CODE`). The fallback
 carries the handle ("Post by @handle", read by its `@` shape) and the URL only; threads.net
-(older) and threads.com hosts."""
+(older) and threads.com hosts. The rendered state is an iframe on `/@handle/post/CODE/embed`."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from . import _social
-from ._media_util import Candidate, finish
+from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
 from ._oembed import oembed_reader
 from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
@@ -18,6 +18,7 @@ from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoin
 KEY = "threads"
 HOSTS = ("threads.net", "threads.com")
 POST_PATH = re.compile(r"^/(?:@(?P<handle>[\w.]+)/post|t)/(?P<code>[\w-]{5,})/?")
+EMBED_PATH = re.compile(r"/(?:post|t)/[\w-]{5,}/embed/?$")
 
 
 def match_url(url: str) -> Post | None:
@@ -55,8 +56,16 @@ def _blockquotes(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
         yield Candidate(identity=post.post_url or "", inner=quote, post=post, box=quote)
 
 
+def _iframes(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
+    """The frame Threads' embed.js puts in the blockquote's place (`/@handle/post/CODE/embed`)."""
+    for frame, url in find_iframes(doc, base_url):
+        if host_matches(url, *HOSTS) and EMBED_PATH.search(urlsplit(url).path) and (post := match_url(url)):
+            post.extra["embed_url"] = url
+            yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+
+
 def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
-    return finish(_blockquotes(doc, base_url))
+    return finish([*_blockquotes(doc, base_url), *_iframes(doc, base_url)])
 
 
 ENDPOINTS = (

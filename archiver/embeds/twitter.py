@@ -1,6 +1,8 @@
 """X (Twitter): `blockquote.twitter-tweet` fallbacks (and legacy `blockquote.twitter-video`), the
-rendered state (`div.twitter-tweet-rendered` / older `iframe.twitter-tweet-rendered`, and any
-`platform.twitter.com/embed/Tweet.html?id=` iframe), `amp-twitter[data-tweetid]` (with or without
+rendered state (`div.twitter-tweet-rendered`, older `iframe.twitter-tweet-rendered` and
+`<twitterwidget>`, any `platform.twitter.com/embed/Tweet.html?id=` or `embed/index.html?id=` iframe, and
+in saved pages any iframe that kept `data-tweet-id` when its src became a local file or went away),
+`amp-twitter[data-tweetid]` (with or without
 a placeholder blockquote), and `a.twitter-timeline` profile/list timelines as "timeline" link cards.
 
 Share/follow buttons (`a.twitter-share-button`, `twitter-tweet-btn`...) and links to posts in
@@ -32,6 +34,7 @@ from .reading import ERROR, GONE, OK, PRIVATE, from_status, with_fields
 KEY = "twitter"
 HOSTS = ("twitter.com", "x.com")
 STATUS_PATH = re.compile(r"^/(?:(?P<handle>\w{1,15})|i(?:/web)?)/status(?:es)?/(?P<id>\d{1,20})(?:[/?#]|$)", re.I)
+VIDEO_PATH = re.compile(r"^/i/videos(?:/tweet)?/(\d{1,20})(?:[/?#]|$)")   # the video player of a post
 PROFILE_PATH = re.compile(r"^/(?P<handle>\w{1,15})(?P<list>/lists/[\w-]+)?/?$")
 # Paths of x.com that are not profiles.
 RESERVED = {"i", "home", "search", "hashtag", "intent", "share", "explore", "settings", "login", "signup",
@@ -54,7 +57,8 @@ def _status(url: str | None) -> tuple[str | None, str] | None:
         return (None, ids[0]) if ids and ids[0].isdigit() else None
     m = STATUS_PATH.match(parts.path)
     if not m:
-        return None
+        video = VIDEO_PATH.match(parts.path)
+        return (None, video.group(1)) if video else None
     return m.group("handle"), m.group("id")
 
 
@@ -64,7 +68,9 @@ def _post_for(url: str, handle: str | None, post_id: str, kind: str = "post") ->
     if handle:
         post.put("author_handle", handle, FALLBACK)
         post.put("author_url", f"https://x.com/{handle}", DERIVED)
-    post.put("post_url", post_url(handle, post_id), DERIVED if "platform.twitter.com" in url else FALLBACK)
+    # without a handle the permalink is made up from the id (x.com/i/status/ID): a copy that names the
+    # author gives the better one
+    post.put("post_url", post_url(handle, post_id), DERIVED if handle is None or "platform.twitter.com" in url else FALLBACK)
     post.put("published_at", snowflake_time(post_id), DERIVED)
     return post
 
@@ -186,7 +192,10 @@ def _blockquotes(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
 def _rendered(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
     """Rendered embeds: the wrapper (div, or the iframe itself in older pages) with class
     twitter-tweet-rendered, and bare Tweet.html iframes."""
-    boxes = _social.roots(doc, ["div", "iframe", "twitter-widget"], "twitter-tweet-rendered")
+    boxes = _social.roots(doc, ["div", "iframe", "twitter-widget", "twitterwidget"], "twitter-tweet-rendered")
+    # the widget's own element in 2015-2017 pages (its shadow root is not saved), with or without the class
+    boxes += [el for el in doc.find_all("twitterwidget") if not _social.in_template(el)
+              and all(el is not b and not _inside(el, b) for b in boxes)]
     for box in boxes:
         quote = box.find("blockquote", class_="twitter-tweet")       # a kept fallback, when present
         post = read_quote(quote, base_url) if quote is not None else None
@@ -198,13 +207,71 @@ def _rendered(doc: BeautifulSoup, base_url: str) -> Iterator[Candidate]:
         if post is None and tweet_id.isdigit():
             post = _post_for(post_url(None, tweet_id), None, tweet_id)
         if post is not None:
+            if frame is not None:
+                read_saved_frame(frame, post, base_url)
             yield Candidate(identity=post.post_url or "", inner=box, post=post, box=box)
-    for frame, url in find_iframes(doc, base_url):
-        if any(frame is b or _inside(frame, b) for b in boxes) or frame.find_parent("amp-twitter"):
+    for frame in doc.find_all("iframe"):
+        if (any(frame is b or _inside(frame, b) for b in boxes) or frame.find_parent("amp-twitter")
+                or _social.in_template(frame)):
             continue
-        if host_matches(url, "platform.twitter.com") and _status(url):
-            post = _post_for(url, None, _status(url)[1])
+        url = iframe_url(frame, base_url)
+        found = _status(url) if url and (host_matches(url, "platform.twitter.com")
+                                         or VIDEO_PATH.match(urlsplit(url).path)) else None
+        tweet_id = str(frame.get("data-tweet-id") or "").strip()
+        if found is None and tweet_id.isdigit():   # a saved page: the frame's src is a local file or gone
+            found = (None, tweet_id)
+        if found is not None:
+            post = _post_for(url or post_url(None, found[1]), None, found[1])
+            read_saved_frame(frame, post, base_url)
             yield Candidate(identity=post.post_url or "", inner=frame, post=post)
+
+
+def read_saved_frame(frame: Tag, post: Post, base_url: str) -> None:
+    """The post as the widget showed it (source: the embed page), when a page saver kept the frame's
+    document (SingleFile's `srcdoc`). Read by role, never by class names (the widget's are generated): the author is the
+    link to a profile (its text the name, "@handle" the handle), the text is the element carrying the
+    post's `lang` (or `data-testid=tweetText`), the time is the `time[datetime]` in the permalink."""
+    saved = frame.get("srcdoc")
+    if not isinstance(saved, str) or "<" not in saved:
+        return
+    doc = BeautifulSoup(saved, "lxml")
+    body = doc.body or doc
+    for a, url in _social.links(body, base_url):
+        status = _status(url)
+        if status and status[1] != post.post_id and not host_matches(url, "platform.twitter.com"):
+            return                  # the frame shows another post first: not a copy of this one
+        if status:
+            break
+    author = next(((a, t) for a, url in _social.links(body, base_url)
+                   if (t := _timeline(url)) is not None and _social.text_of_link(a)), None)
+    if author is not None:
+        a, profile = author
+        words = [w for w in (_social.text_of_link(a) or "").split("@")[0].split("\n") if w.strip()]
+        _social.prefer(post, "author_handle", profile.author_handle, EMBED_PAGE)
+        post.put("author_url", f"https://x.com/{profile.author_handle}", DERIVED)
+        name = " ".join(words[0].split()) if words else None
+        if name and name.lstrip("@") != profile.author_handle:
+            post.put("author_name", name, EMBED_PAGE)
+        if post.sources.get("post_url") == DERIVED and post.post_id:
+            _social.prefer(post, "post_url", post_url(profile.author_handle, post.post_id), EMBED_PAGE)
+    text = body.find(attrs={"data-testid": "tweetText"}) or next(
+        (el for el in body.find_all(attrs={"lang": True}) if el.name not in ("html", "body") and _social.text_of_link(el)),
+        None)
+    if text is not None:
+        _social.put_text(post, text, base_url, EMBED_PAGE)
+    time = body.find("time", attrs={"datetime": True})
+    if time is not None:
+        post.put("published_at", iso_utc(time["datetime"]), EMBED_PAGE)
+        post.put("date_text", _social.text_of_link(time), EMBED_PAGE)
+    avatar = next((img for img in body.find_all("img") if "/profile_images/" in str(img.get("src") or "")), None)
+    if avatar is not None:
+        post.put("avatar_url", absolute(avatar.get("src"), base_url), EMBED_PAGE)
+    for img in body.find_all("img"):
+        src = absolute(img.get("src"), base_url)
+        if src and "pbs.twimg.com/media/" in src:
+            post.add_media(Media(url=src, type="image", alt=(img.get("alt") or "").strip(), source=EMBED_PAGE))
+    post.extra["saved_frame"] = True
+
 
 
 def _inside(el: Tag, box: Tag) -> bool:
