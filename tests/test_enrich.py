@@ -426,7 +426,7 @@ def test_mastodon_asks_the_post_instance(platform):
         "html": '<blockquote class="mastodon-embed"><a href="x">Post by @ana</a></blockquote>', "height": None})
     post = Post(provider="mastodon", post_url=base(platform) + "/@ana/112233")
     run([post], platform)                             # no override: {instance} is the post's own server
-    assert post.author_name == "Ana" and post.author_handle == "ana" and post.status == "ok"
+    assert post.author_name == "Ana" and post.author_handle == "ana@127.0.0.1" and post.status == "ok"  # user@instance
 
 
 # ---------------------------------------------------------------- the table and the request URLs

@@ -48,7 +48,7 @@ def test_answer_case(case: AnswerCase):
     endpoint = next(e for p in embeds.providers() for e in p.endpoints if e.key == case.endpoint)
     assert endpoint.provider == case.provider
     post = Post(provider=case.provider, **case.post)
-    reply = Reply(url=build_url(endpoint, post) or "https://platform.example/", status=case.status, body=case.body,
+    reply = Reply(url=case.final_url or build_url(endpoint, post) or "https://platform.example/", status=case.status, body=case.body,
                   mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
     reading = endpoint.read(reply, post)
     want = case.expect

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from ._text import sanitize_html, text_of
 from ._urls import absolute
 from .base import EMBED_PAGE, Media, Post, Reader, Reading, Reply
-from .reading import ERROR, OK, PRIVATE, from_status, with_fields
+from .reading import ERROR, OK, PRIVATE, from_status, login_wall, with_fields
 
 _AVATAR = re.compile(r"avatar|profile|logo|userpic", re.I)
 _CSS_URL = re.compile(r"url\(\s*(?:&quot;|[\"'])?(.*?)(?:&quot;|[\"'])?\s*\)", re.I)
@@ -28,11 +28,13 @@ def page_reader(read_soup: ReadSoup) -> Reader:
     """An endpoint reader for an HTML embed page read by `read_soup(soup, base_url, post)`."""
 
     def read(reply: Reply, post: Post) -> Reading:
-        early = from_status(reply)
+        early = from_status(reply) or login_wall(reply)
         if early is not None:
             return early
         soup = BeautifulSoup(reply.body, "lxml")
         reading = read_soup(soup, reply.url, post)
+        if reading.outcome != OK:      # the page's own data said so (TikTok's state, YouTube's playability)
+            return reading
         has_author = any(reading.fields.get(k) for k in ("author_name", "author_handle", "avatar_url"))
         if not has_author and shows_notice(soup):
             # A notice where the post would be: the platform will not show it. Embed pages do not
@@ -42,7 +44,9 @@ def page_reader(read_soup: ReadSoup) -> Reader:
         if reading.fields or reading.media:
             reading.evidence = reading.evidence or "the embed page shows the post"
             return reading
-        return Reading(ERROR, error="no post found in the embed page")
+        # An app shell (the post is drawn by script, as on X's Tweet.html and Bluesky's embed page):
+        # it says nothing about the post.
+        return Reading(ERROR, error="no post found in the embed page (drawn by script)")
 
     return read
 
@@ -74,6 +78,10 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     link = author if author is not None else (avatar.find_parent("a") if avatar is not None else None)
     if link is not None:
         f["author_url"] = absolute(link.get("href"), base_url)
+    if avatar is not None and not (f.get("author_name") and f.get("author_handle")):
+        name_text, handle_text = _byline(root, avatar)
+        f["author_name"] = f.get("author_name") or name_text
+        f["author_handle"] = f.get("author_handle") or handle_text
     text = root.select_one(".text, [class*=post-text], [data-testid=tweetText], [class*=userContent], "
                            "[class*=caption], [class*=description]") or _first_text_paragraph(root)
     if text is not None:
@@ -109,7 +117,28 @@ def _avatar(root: Tag) -> Tag | None:
         if _is_avatar(img):
             return img
     header = root.find("header")
-    return header.find("img") if header is not None else None
+    if header is not None and header.find("img") is not None:
+        return header.find("img")
+    # by role: the first image in a link to the same place as another link that has words (the
+    # author's profile, linked from both the picture and the name)
+    named = {a.get("href") for a in root.find_all("a", href=True) if a.find("img") is None and text_of(a)}
+    for img in root.find_all("img"):
+        link = img.find_parent("a")
+        if link is not None and link.get("href") in named:
+            return img
+    return None
+
+
+def _byline(root: Tag, avatar: Tag) -> tuple[str | None, str | None]:
+    """(name, handle) from the links to the avatar's profile: the "@…" string is the handle, the
+    first other string the name."""
+    link = avatar.find_parent("a")
+    if link is None:
+        return None, None
+    strings = [s.strip() for a in root.find_all("a", href=link.get("href")) for s in a.stripped_strings]
+    handle = next((s[1:] for s in strings if s.startswith("@") and len(s) > 1 and " " not in s), None)
+    name = next((s for s in strings if not s.startswith("@")), None)
+    return name, handle
 
 
 def _is_avatar(img: Tag) -> bool:
@@ -122,7 +151,7 @@ def _is_avatar(img: Tag) -> bool:
 
 def _first_text_paragraph(root: Tag) -> Tag | None:
     for p in root.find_all("p"):
-        if p.find_parent(["header", "footer"]) is None and text_of(p):
+        if p.find_parent(["header", "footer", "a"]) is None and text_of(p):
             return p
     return None
 

@@ -200,7 +200,9 @@ def read_embed_soup(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     user = soup.select_one(".UsernameText, .HeaderText a")
     if user is not None:
         f["author_handle"] = text_value(user.get_text()).lstrip("@") if text_value(user.get_text()) else None
-        f["author_url"] = absolute(user.get("href"), base_url)
+        link = user if user.name == "a" else user.find_parent("a")
+        url = absolute(link.get("href"), base_url) if link is not None else None
+        f["author_url"] = f"https://www.instagram.com/{_profile(url)}/" if url and _profile(url) else url
     caption = soup.select_one(".Caption")
     if caption is not None:
         caption = BeautifulSoup(str(caption), "lxml").select_one(".Caption")
