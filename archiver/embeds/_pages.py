@@ -24,11 +24,12 @@ _CSS_URL = re.compile(r"url\(\s*(?:&quot;|[\"'])?(.*?)(?:&quot;|[\"'])?\s*\)", r
 ReadSoup = Callable[[BeautifulSoup, str, Post], Reading]
 
 
-def page_reader(read_soup: ReadSoup) -> Reader:
-    """An endpoint reader for an HTML embed page read by `read_soup(soup, base_url, post)`."""
+def page_reader(read_soup: ReadSoup, status_means: dict[int, str] | None = None) -> Reader:
+    """An endpoint reader for an HTML embed page read by `read_soup(soup, base_url, post)`;
+    `status_means`: HTTP statuses the platform's page uses otherwise (see reading.from_status)."""
 
     def read(reply: Reply, post: Post) -> Reading:
-        early = from_status(reply) or login_wall(reply)
+        early = from_status(reply, status_means) or login_wall(reply)
         if early is not None:
             return early
         soup = BeautifulSoup(reply.body, "lxml")

@@ -23,7 +23,7 @@ from ._text import sanitize_html, text_of
 from ._urls import absolute, host_matches
 from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
                    ProviderRecord, Reading)
-from .reading import OK, with_fields
+from .reading import OK, PRIVATE, with_fields
 
 KEY = "instagram"
 HOSTS = ("instagram.com", "instagr.am")
@@ -237,7 +237,9 @@ ENDPOINTS = (
              needs_meta_token=True),
     # cr=1&v=14: what Instagram's embed.js asks for a version-14 embed code
     Endpoint("instagram.embed-page", EMBED_PAGE_ENDPOINT,
-             "https://www.instagram.com/p/{id}/embed/captioned/?cr=1&v=14", page_reader(read_embed_soup)),
+             "https://www.instagram.com/p/{id}/embed/captioned/?cr=1&v=14",
+             # the embed page says "the link may be broken" for live posts whose embedding is off too
+             page_reader(read_embed_soup, status_means={404: PRIVATE})),
 )
 
 PROVIDER = ProviderRecord(
