@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from bs4 import BeautifulSoup, Tag
 
+from ._dates import iso_utc
 from ._text import sanitize_html, text_of
 from ._urls import absolute
 from .base import EMBED_PAGE, Media, Post, Reader, Reading, Reply
@@ -90,7 +91,8 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
         f["text_html"] = sanitize_html(text, base_url or None)
     time = root.find("time")
     if time is not None:
-        f["published_at"] = text_value(time.get("datetime"))
+        stamp = text_value(time.get("datetime"))
+        f["published_at"] = iso_utc(stamp) or stamp
         f["date_text"] = text_value(time.get_text())
     for img in root.find_all("img"):
         if img is avatar or _is_avatar(img):
