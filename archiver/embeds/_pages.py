@@ -66,7 +66,7 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     root = soup.find("article") or soup.find(attrs={"data-post-id": True}) or soup.body or soup
     reading = Reading(OK)
     f = reading.fields
-    avatar = _avatar(root)
+    avatar = _avatar(root, post)
     if avatar is not None:
         f["avatar_url"] = absolute(avatar.get("src"), base_url)
     author = root.select_one("a.author, [class*=author] a[href], a[class*=author]")
@@ -115,7 +115,7 @@ def add_image(reading: Reading, src: str | None, post: Post, *, type: str | None
         reading.media.append(Media(src, type=kind, alt=alt, width=width, height=height, source=EMBED_PAGE))
 
 
-def _avatar(root: Tag) -> Tag | None:
+def _avatar(root: Tag, post: Post) -> Tag | None:
     for img in root.find_all("img"):
         if _is_avatar(img):
             return img
@@ -123,8 +123,9 @@ def _avatar(root: Tag) -> Tag | None:
     if header is not None and header.find("img") is not None:
         return header.find("img")
     # by role: the first image in a link to the same place as another link that has words (the
-    # author's profile, linked from both the picture and the name)
-    named = {a.get("href") for a in root.find_all("a", href=True) if a.find("img") is None and text_of(a)}
+    # author's profile, linked from both the picture and the name; never a link to the post itself)
+    named = {a.get("href") for a in root.find_all("a", href=True) if a.find("img") is None and text_of(a)
+             and not (post.post_id and post.post_id in a["href"])}
     for img in root.find_all("img"):
         link = img.find_parent("a")
         if link is not None and link.get("href") in named:
