@@ -462,12 +462,12 @@ CASES = Path(__file__).parent / "cases"
 
 
 def test_tiktok_removed_video_is_deleted_by_its_embed_state_with_the_evidence(platform):
-    platform.expect_request("/tt/oembed").respond_with_json({"code": 400, "message": "Something went wrong", "data": {}},
-                                                            status=400)
+    platform.expect_request("/tt/oembed").respond_with_json(
+        {"code": 400, "message": "Something went wrong", "data": {}}, status=400)
     platform.expect_request("/tt/embed/7341234567890123456").respond_with_data(
         (CASES / "tiktok" / "embed_v2_removed.body.html").read_text(encoding="utf-8"), content_type="text/html")
-    post = Post(provider="tiktok", kind="video", post_url="https://www.tiktok.com/@harbourtown/video/7341234567890123456",
-                post_id="7341234567890123456")
+    post = Post(provider="tiktok", kind="video", post_id="7341234567890123456",
+                post_url="https://www.tiktok.com/@harbourtown/video/7341234567890123456")
     run([post], platform, endpoints={"tiktok": "/tt/oembed", "tiktok.embed-page": "/tt/embed/{id}"})
     assert post.status == "deleted"
     assert post.status_evidence == "tiktok.embed-page: embed state error 10204"
@@ -483,5 +483,5 @@ def test_a_withheld_post_is_unavailable_and_an_outage_changes_nothing(platform):
     assert post.status == "unavailable" and post.status_evidence.startswith("twitter.data: TweetTombstone: ")
     outage = tweet()
     outage.status = "ok"                                  # checked before
-    run([outage], platform, endpoints={"twitter": "/x/oembed", "twitter.data": "/x/oembed", "twitter.embed-page": "/x/oembed"})
+    run([outage], platform, endpoints={key: "/x/oembed" for key in ("twitter", "twitter.data", "twitter.embed-page")})
     assert outage.status == "ok" and "HTTP 503" in outage.enrich_error   # as it was, with the error recorded

@@ -48,8 +48,8 @@ def test_answer_case(case: AnswerCase):
     endpoint = next(e for p in embeds.providers() for e in p.endpoints if e.key == case.endpoint)
     assert endpoint.provider == case.provider
     post = Post(provider=case.provider, **case.post)
-    reply = Reply(url=case.final_url or build_url(endpoint, post) or "https://platform.example/", status=case.status, body=case.body,
-                  mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
+    reply = Reply(url=case.final_url or build_url(endpoint, post) or "https://platform.example/", status=case.status,
+                  body=case.body, mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
     reading = endpoint.read(reply, post)
     want = case.expect
     assert reading.outcome == want["outcome"], reading.error
@@ -126,7 +126,8 @@ ENDPOINTS = [e for p in PROVIDERS for e in p.endpoints]
 TRANSIENT = [(429, b"Too Many Requests", None), (500, b"", None), (502, b"<html>Bad Gateway</html>", None),
              (503, b'{"error": "Service Unavailable"}', None), (None, b"", "timed out"),
              (None, b"", "ConnectionResetError: connection reset by peer")]
-EMPTY_200 = [b"", b"{}", b"[]", b"<!DOCTYPE html><html><head><title>x</title></head><body><div id=\"app\"></div></body></html>",
+EMPTY_200 = [b"", b"{}", b"[]",
+             b"<!DOCTYPE html><html><head><title>x</title></head><body><div id=\"app\"></div></body></html>",
              b"<html><body><p>Something went wrong. Please try again later.</p></body></html>"]
 
 
@@ -161,8 +162,9 @@ def test_answer_cases_of_live_posts_never_read_as_gone_and_verdicts_say_why():
     for case in ANSWERS:
         endpoint = next(e for e in ENDPOINTS if e.key == case.endpoint)
         post = Post(provider=case.provider, **case.post)
-        reply = Reply(url=case.final_url or build_url(endpoint, post) or "https://platform.example/", status=case.status,
-                      body=case.body, mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
+        url = case.final_url or build_url(endpoint, post) or "https://platform.example/"
+        reply = Reply(url=url, status=case.status, body=case.body,
+                      mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
         reading = endpoint.read(reply, post)
         if case.expect["outcome"] != "gone":
             assert reading.outcome != "gone", _id(case)

@@ -138,8 +138,8 @@ def map_fields(data: dict[str, Any], rules: OembedRules = OembedRules()) -> Read
         reading.media.append(Media(thumb, type="thumbnail", width=_int(data.get("thumbnail_width")),
                                    height=_int(data.get("thumbnail_height")), source=OEMBED))
     if data.get("type") == "photo" and _url(data.get("url")):
-        reading.media.append(Media(_url(data.get("url")) or "", type="image", alt=title or "", width=_int(data.get("width")),
-                                   height=_int(data.get("height")), source=OEMBED))
+        reading.media.append(Media(_url(data.get("url")) or "", type="image", alt=title or "",
+                                   width=_int(data.get("width")), height=_int(data.get("height")), source=OEMBED))
     for key in ("upload_date", "created_at", "published_at"):
         when = _str(data.get(key))
         if when:

@@ -157,7 +157,8 @@ ENDPOINTS = (
     # the text, the avatar and the media that oEmbed (an iframe) does not.
     Endpoint("mastodon.api", DATA_ENDPOINT, "{instance}/api/v1/statuses/{id}", read_status,
              accept="application/json"),
-    Endpoint("mastodon", OEMBED_ENDPOINT, "{instance}/api/oembed", oembed_reader(find=find, title_is_label=True, handle_rule=fediverse_handle)),
+    Endpoint("mastodon", OEMBED_ENDPOINT, "{instance}/api/oembed",
+             oembed_reader(find=find, title_is_label=True, handle_rule=fediverse_handle)),
 )
 
 PROVIDER = ProviderRecord(

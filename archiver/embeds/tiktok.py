@@ -189,7 +189,8 @@ def read_embed_page(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     f["author_handle"] = handle
     f["author_name"] = text_value(author.get("nickName"))
     f["author_url"] = f"https://www.tiktok.com/@{handle}" if handle else None
-    f["avatar_url"] = _first(author.get("coversMedium")) or _first(author.get("covers")) or _first(author.get("avatarThumb"))
+    f["avatar_url"] = (_first(author.get("coversMedium")) or _first(author.get("covers"))
+                       or _first(author.get("avatarThumb")))
     f["text"] = text_value(item.get("text"))
     f["published_at"] = epoch_utc(item.get("createTime"))
     add_image(reading, _first(item.get("covers")) or _first(item.get("coversOrigin")), post, type="video-poster")

@@ -78,7 +78,8 @@ def blog_handle(author_url: str) -> str | None:
 
 
 ENDPOINTS = (
-    Endpoint("tumblr", OEMBED_ENDPOINT, "https://www.tumblr.com/oembed/1.0", oembed_reader(find=find, handle_rule=blog_handle)),
+    Endpoint("tumblr", OEMBED_ENDPOINT, "https://www.tumblr.com/oembed/1.0",
+             oembed_reader(find=find, handle_rule=blog_handle)),
 )
 
 PROVIDER = ProviderRecord(
