@@ -6,7 +6,8 @@
 * `<variant>.answer.json`: one answer of a platform endpoint: `endpoint` (its key), `status`,
   `content_type`, `body` (a JSON value, or a string) or `body_file` (beside the case), the `post`
   asked about, and `expect`: `outcome`, `fields` (values the reading must hold), `absent` (fields it
-  must not hold), `media` (URLs, in order).
+  must not hold), `media` (URLs, in order), `extra` (Post.extra values); optional `final_url` (where
+  the request ended after redirects, e.g. a login page) and `error` (the fetcher's one-line error).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class AnswerCase:
     post: dict[str, Any]
     expect: dict[str, Any]
     error: str | None = None
+    final_url: str | None = None
 
 
 def markup_cases() -> list[MarkupCase]:
@@ -71,7 +73,8 @@ def answer_cases() -> list[AnswerCase]:
             body = json.dumps(meta.get("body"), ensure_ascii=False).encode("utf-8")
         out.append(AnswerCase(path.parent.name, path.name[: -len(".answer.json")], meta["endpoint"],
                               meta.get("status", 200), meta.get("content_type", "application/json"), body,
-                              meta.get("post", {}), meta["expect"], meta.get("error")))
+                              meta.get("post", {}), meta["expect"], meta.get("error"),
+                              meta.get("final_url")))
     return out
 
 

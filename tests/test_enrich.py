@@ -426,7 +426,7 @@ def test_mastodon_asks_the_post_instance(platform):
         "html": '<blockquote class="mastodon-embed"><a href="x">Post by @ana</a></blockquote>', "height": None})
     post = Post(provider="mastodon", post_url=base(platform) + "/@ana/112233")
     run([post], platform)                             # no override: {instance} is the post's own server
-    assert post.author_name == "Ana" and post.author_handle == "ana" and post.status == "ok"
+    assert post.author_name == "Ana" and post.author_handle == "ana@127.0.0.1" and post.status == "ok"  # user@instance
 
 
 # ---------------------------------------------------------------- the table and the request URLs
@@ -455,3 +455,33 @@ def test_x_widget_token_matches_what_the_widget_computes():
     # reference values printed by JavaScript's Number#toString(36)
     assert [radix36(v) for v in (0.5, 35.5, 1 / 3, 3.141592653589793, 255.0)] == ["0.i", "z.i", "0.c", "3.53i5ab8p5f", "73"]
     assert x_widget_token("1783456789012345678") == "4bmw7laamzy"
+
+
+# ---------------------------------------------------------------- verdicts through the whole path
+CASES = Path(__file__).parent / "cases"
+
+
+def test_tiktok_removed_video_is_deleted_by_its_embed_state_with_the_evidence(platform):
+    platform.expect_request("/tt/oembed").respond_with_json(
+        {"code": 400, "message": "Something went wrong", "data": {}}, status=400)
+    platform.expect_request("/tt/embed/7341234567890123456").respond_with_data(
+        (CASES / "tiktok" / "embed_v2_removed.body.html").read_text(encoding="utf-8"), content_type="text/html")
+    post = Post(provider="tiktok", kind="video", post_id="7341234567890123456",
+                post_url="https://www.tiktok.com/@harbourtown/video/7341234567890123456")
+    run([post], platform, endpoints={"tiktok": "/tt/oembed", "tiktok.embed-page": "/tt/embed/{id}"})
+    assert post.status == "deleted"
+    assert post.status_evidence == "tiktok.embed-page: embed state error 10204"
+    assert "oembed: HTTP 400" in post.enrich_error      # the oEmbed's 400 decided nothing and is recorded
+
+
+def test_a_withheld_post_is_unavailable_and_an_outage_changes_nothing(platform):
+    platform.expect_request("/x/oembed").respond_with_data("Over capacity", status=503)
+    platform.expect_request("/x/result").respond_with_json({"__typename": "TweetTombstone", "tombstone": {"text": {
+        "text": "This Post from @harbourdesk has been withheld in Germany based on local laws. Learn more"}}})
+    post = tweet()
+    run([post], platform, endpoints={"twitter": "/x/oembed", "twitter.data": "/x/result"})
+    assert post.status == "unavailable" and post.status_evidence.startswith("twitter.data: TweetTombstone: ")
+    outage = tweet()
+    outage.status = "ok"                                  # checked before
+    run([outage], platform, endpoints={key: "/x/oembed" for key in ("twitter", "twitter.data", "twitter.embed-page")})
+    assert outage.status == "ok" and "HTTP 503" in outage.enrich_error   # as it was, with the error recorded

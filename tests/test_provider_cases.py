@@ -48,8 +48,8 @@ def test_answer_case(case: AnswerCase):
     endpoint = next(e for p in embeds.providers() for e in p.endpoints if e.key == case.endpoint)
     assert endpoint.provider == case.provider
     post = Post(provider=case.provider, **case.post)
-    reply = Reply(url=build_url(endpoint, post) or "https://platform.example/", status=case.status, body=case.body,
-                  mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
+    reply = Reply(url=case.final_url or build_url(endpoint, post) or "https://platform.example/", status=case.status,
+                  body=case.body, mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
     reading = endpoint.read(reply, post)
     want = case.expect
     assert reading.outcome == want["outcome"], reading.error
@@ -119,3 +119,54 @@ def test_no_provider_key_is_written_out_of_the_embeds_package():
             if isinstance(node, ast.Constant) and node.value in keys and id(node) not in docstrings:
                 offenders.append(f"{path.relative_to(package)}:{node.lineno}: {node.value!r}")
     assert offenders == []
+
+
+# ------------------------------------------------------------------------------ the answer contract
+ENDPOINTS = [e for p in PROVIDERS for e in p.endpoints]
+TRANSIENT = [(429, b"Too Many Requests", None), (500, b"", None), (502, b"<html>Bad Gateway</html>", None),
+             (503, b'{"error": "Service Unavailable"}', None), (None, b"", "timed out"),
+             (None, b"", "ConnectionResetError: connection reset by peer")]
+EMPTY_200 = [b"", b"{}", b"[]",
+             b"<!DOCTYPE html><html><head><title>x</title></head><body><div id=\"app\"></div></body></html>",
+             b"<html><body><p>Something went wrong. Please try again later.</p></body></html>"]
+
+
+def _post_for(endpoint) -> Post:
+    case = next((c for c in ANSWERS if c.endpoint == endpoint.key), None)
+    return Post(provider=endpoint.provider, **(case.post if case else {}))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.key)
+def test_every_endpoint_has_an_answer_case_that_reads_the_post(endpoint):
+    """Every place a platform is asked has at least one real-shaped answer read into fields."""
+    assert any(c.endpoint == endpoint.key and c.expect["outcome"] == "ok" and c.expect.get("fields")
+               for c in ANSWERS), f"add tests/cases/{endpoint.provider}/<variant>.answer.json for {endpoint.key}"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.key)
+def test_no_verdict_without_an_explicit_answer(endpoint):
+    """429, 5xx, timeouts and network errors say nothing about the post; an empty or unreadable 200
+    never says it is gone (only a platform's explicit answer does)."""
+    post = _post_for(endpoint)
+    url = build_url(endpoint, post) or "https://platform.example/"
+    for status, body, error in TRANSIENT:
+        reading = endpoint.read(Reply(url=url, status=status, body=body, mime_type="text/html", error=error), post)
+        assert reading.outcome == "error" and reading.error, (status, error)
+    for body in EMPTY_200:
+        for mime in ("application/json", "text/html"):
+            reading = endpoint.read(Reply(url=url, status=200, body=body, mime_type=mime), post)
+            assert reading.outcome != "gone", (body, mime)
+
+
+def test_answer_cases_of_live_posts_never_read_as_gone_and_verdicts_say_why():
+    for case in ANSWERS:
+        endpoint = next(e for e in ENDPOINTS if e.key == case.endpoint)
+        post = Post(provider=case.provider, **case.post)
+        url = case.final_url or build_url(endpoint, post) or "https://platform.example/"
+        reply = Reply(url=url, status=case.status, body=case.body,
+                      mime_type=case.content_type.split(";")[0].strip().lower(), error=case.error)
+        reading = endpoint.read(reply, post)
+        if case.expect["outcome"] != "gone":
+            assert reading.outcome != "gone", _id(case)
+        if reading.outcome in ("ok", "gone", "private"):
+            assert reading.evidence, f"{_id(case)}: a verdict records what in the answer decided it"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timezone
+from typing import Any
 
 TWITTER_EPOCH_MS = 1288834974657
 # The last sequential (pre-snowflake) X post ID, late 2010: smaller IDs carry no time.
@@ -105,6 +106,13 @@ def parse_date_text(text: str | None) -> str | None:
 
 def _utc(seconds: float) -> str:
     return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def epoch_utc(seconds: Any) -> str | None:
+    """Seconds since 1970 (a number or digits, as Facebook's data-utime and TikTok's createTime give
+    them) in UTC 'Z' form; None for anything else."""
+    text = str(seconds).strip() if isinstance(seconds, (int, str)) and not isinstance(seconds, bool) else ""
+    return _utc(int(text)) if text.isdigit() and 0 < int(text) < 10 ** 11 else None
 
 
 def iso_utc(stamp: str | None) -> str | None:

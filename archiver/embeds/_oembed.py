@@ -9,6 +9,7 @@ The JSON is checked the way the spec describes it (an object with a known `type`
 the Post: author_name, author_url, title, thumbnail_url (a thumbnail), photo `url` (the photo)."""
 from __future__ import annotations
 
+import html as htmlmod
 import json
 import logging
 import re
@@ -19,13 +20,13 @@ from bs4 import BeautifulSoup
 
 from ._text import sanitize_html, text_of
 from .base import OEMBED, Detected, Media, Reader, Reading, Reply, Post
-from .reading import ERROR, OK, from_status, with_fields
+from .reading import ERROR, OK, from_status, login_wall, with_fields
 
 log = logging.getLogger(__name__)
 
 TYPES = {"photo", "video", "rich", "link"}
 # Fields read from the blockquote in `html`, when the answer carries one.
-HTML_FIELDS = ("text", "text_html", "author_name", "author_handle", "published_at", "date_text")
+HTML_FIELDS = ("text", "text_html", "author_name", "author_handle", "published_at", "date_text", "title")
 BLOCKQUOTE_EXTRAS = ("sound", "lang", "media_links")
 _HANDLE_AFTER_HOST = re.compile(r"^https?://[^/]+/(?:profile/|@)?@?([\w.-]+)/?$")
 _META_CODES = {104: "token required", 190: "invalid token", 10: "permission denied (oEmbed Read not granted)",
@@ -50,6 +51,7 @@ class OembedRules:
     title_is_label: bool = False       # the `title` is a label ("New status by ana": Mastodon), not a title
     name_is_handle: bool = False       # `author_name` is the username (Instagram, Reddit); names come from html
     handle_rule: HandleRule | None = handle_after_host   # how a handle follows from `author_url`
+    profile_url: str | None = None     # the author's URL from the handle ("https://host/user/{}") when none is given
     status_means: dict[int, str] | None = None           # HTTP statuses the platform uses otherwise
 
 
@@ -66,13 +68,16 @@ def oembed_reader(**rules: Any) -> Reader:
 def read_oembed(reply: Reply, rules: OembedRules = OembedRules()) -> Reading:
     """What an oEmbed response says. Never raises."""
     status = reply.status
-    if status == 400 or (status is not None and status >= 400 and _looks_like_json(reply.body)):
+    if status is not None and status >= 400 and _looks_like_json(reply.body):
         meta = _graph_error(reply.body)
-        if meta:
+        if meta:   # Meta's Graph error (no token, no permission, rate limit): nothing about the post
             return Reading(ERROR, error=f"HTTP {status} ({meta})")
     early = from_status(reply, rules.status_means)
     if early is not None:
         return early
+    wall = login_wall(reply)
+    if wall:
+        return wall
     data, problem = parse_json(reply.body, reply.mime_type)
     if problem:
         return Reading(ERROR, error=problem)
@@ -123,6 +128,8 @@ def map_fields(data: dict[str, Any], rules: OembedRules = OembedRules()) -> Read
     handle = handle or (rules.handle_rule(f["author_url"]) if rules.handle_rule and f["author_url"] else None)
     if handle:
         f["author_handle"] = handle.lstrip("@")
+        if not f["author_url"] and rules.profile_url:
+            f["author_url"] = rules.profile_url.format(f["author_handle"])
     title = _str(data.get("title"))
     if title and not rules.title_is_label:
         f["text" if rules.title_is_text else "title"] = title
@@ -131,8 +138,8 @@ def map_fields(data: dict[str, Any], rules: OembedRules = OembedRules()) -> Read
         reading.media.append(Media(thumb, type="thumbnail", width=_int(data.get("thumbnail_width")),
                                    height=_int(data.get("thumbnail_height")), source=OEMBED))
     if data.get("type") == "photo" and _url(data.get("url")):
-        reading.media.append(Media(data["url"], type="image", alt=title or "", width=_int(data.get("width")),
-                                   height=_int(data.get("height")), source=OEMBED))
+        reading.media.append(Media(_url(data.get("url")) or "", type="image", alt=title or "",
+                                   width=_int(data.get("width")), height=_int(data.get("height")), source=OEMBED))
     for key in ("upload_date", "created_at", "published_at"):
         when = _str(data.get(key))
         if when:
@@ -145,9 +152,16 @@ def map_fields(data: dict[str, Any], rules: OembedRules = OembedRules()) -> Read
         fields, extra = read_blockquote(html, rules.find, data.get("url") or "")
         for key, value in fields.items():
             if key == "author_name" and f.get("author_name"):
+                # Meta gives a personal profile's first name in author_name, the full name in html
+                if isinstance(value, str) and value.startswith(f["author_name"] + " "):
+                    f["author_name"] = value
                 continue
+            if key == "author_name" and _is_handle_label(value, f.get("author_handle")):
+                continue   # Reddit's "u/NAME", "@NAME": the username again, not a display name
             if not f.get(key):
                 f[key] = value
+        if not f.get("author_url") and f.get("author_handle") and rules.profile_url:
+            f["author_url"] = rules.profile_url.format(f["author_handle"])
         for key, value in extra.items():
             reading.extra.setdefault(key, value)
     return with_fields(reading)
@@ -177,6 +191,13 @@ def read_blockquote(html: str, find: Find | None, base_url: str) -> tuple[dict[s
     return ({"text": text, "text_html": sanitize_html(node, base_url or None)} if text else {}), {}
 
 
+def _is_handle_label(name: Any, handle: Any) -> bool:
+    if not (isinstance(name, str) and isinstance(handle, str) and handle):
+        return False
+    bare = re.sub(r"^(?:u/|@)", "", name.strip(), flags=re.I)
+    return bare.lower() == handle.lstrip("@").lower()
+
+
 def _graph_error(body: bytes) -> str | None:
     """Meta's Graph error object ({"error": {"type": "OAuthException", "code": 104, ...}}) as a short cause."""
     try:
@@ -184,8 +205,8 @@ def _graph_error(body: bytes) -> str | None:
     except ValueError:
         return None
     err = data.get("error") if isinstance(data, dict) else None
-    if not isinstance(err, dict):
-        return None
+    if not isinstance(err, dict) or not ("fbtrace_id" in err or str(err.get("type", "")).endswith("Exception")):
+        return None   # another platform's error object (Dailymotion's 404 JSON): its HTTP status speaks
     code = err.get("code")
     known = _META_CODES.get(code) if isinstance(code, int) else None
     label = known or _short(err.get("message") or err.get("type") or "error", 80)
@@ -203,7 +224,13 @@ def _str(value: Any) -> str | None:
 
 
 def _url(value: Any) -> str | None:
+    """An absolute http(s) URL: protocol-relative ones (Streamable's `//cdn...`) get https, HTML-escaped
+    ones (Reddit's `&amp;` in thumbnail_url) are unescaped; `#` and other non-URLs are dropped."""
     value = _str(value)
+    if value and value.startswith("//"):
+        value = "https:" + value
+    if value and "&amp;" in value:
+        value = htmlmod.unescape(value)
     return value if value and value.lower().startswith(("http://", "https://")) else None
 
 

@@ -13,10 +13,11 @@ from typing import Any, Callable
 
 from bs4 import BeautifulSoup, Tag
 
+from ._dates import iso_utc
 from ._text import sanitize_html, text_of
 from ._urls import absolute
 from .base import EMBED_PAGE, Media, Post, Reader, Reading, Reply
-from .reading import ERROR, OK, PRIVATE, from_status, with_fields
+from .reading import ERROR, OK, PRIVATE, from_status, login_wall, with_fields
 
 _AVATAR = re.compile(r"avatar|profile|logo|userpic", re.I)
 _CSS_URL = re.compile(r"url\(\s*(?:&quot;|[\"'])?(.*?)(?:&quot;|[\"'])?\s*\)", re.I)
@@ -24,15 +25,18 @@ _CSS_URL = re.compile(r"url\(\s*(?:&quot;|[\"'])?(.*?)(?:&quot;|[\"'])?\s*\)", r
 ReadSoup = Callable[[BeautifulSoup, str, Post], Reading]
 
 
-def page_reader(read_soup: ReadSoup) -> Reader:
-    """An endpoint reader for an HTML embed page read by `read_soup(soup, base_url, post)`."""
+def page_reader(read_soup: ReadSoup, status_means: dict[int, str] | None = None) -> Reader:
+    """An endpoint reader for an HTML embed page read by `read_soup(soup, base_url, post)`;
+    `status_means`: HTTP statuses the platform's page uses otherwise (see reading.from_status)."""
 
     def read(reply: Reply, post: Post) -> Reading:
-        early = from_status(reply)
+        early = from_status(reply, status_means) or login_wall(reply)
         if early is not None:
             return early
         soup = BeautifulSoup(reply.body, "lxml")
         reading = read_soup(soup, reply.url, post)
+        if reading.outcome != OK:      # the page's own data said so (TikTok's state, YouTube's playability)
+            return reading
         has_author = any(reading.fields.get(k) for k in ("author_name", "author_handle", "avatar_url"))
         if not has_author and shows_notice(soup):
             # A notice where the post would be: the platform will not show it. Embed pages do not
@@ -42,7 +46,9 @@ def page_reader(read_soup: ReadSoup) -> Reader:
         if reading.fields or reading.media:
             reading.evidence = reading.evidence or "the embed page shows the post"
             return reading
-        return Reading(ERROR, error="no post found in the embed page")
+        # An app shell (the post is drawn by script, as on X's Tweet.html and Bluesky's embed page):
+        # it says nothing about the post.
+        return Reading(ERROR, error="no post found in the embed page (drawn by script)")
 
     return read
 
@@ -60,7 +66,7 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     root = soup.find("article") or soup.find(attrs={"data-post-id": True}) or soup.body or soup
     reading = Reading(OK)
     f = reading.fields
-    avatar = _avatar(root)
+    avatar = _avatar(root, post)
     if avatar is not None:
         f["avatar_url"] = absolute(avatar.get("src"), base_url)
     author = root.select_one("a.author, [class*=author] a[href], a[class*=author]")
@@ -74,6 +80,10 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     link = author if author is not None else (avatar.find_parent("a") if avatar is not None else None)
     if link is not None:
         f["author_url"] = absolute(link.get("href"), base_url)
+    if avatar is not None and not (f.get("author_name") and f.get("author_handle")):
+        name_text, handle_text = _byline(root, avatar)
+        f["author_name"] = f.get("author_name") or name_text
+        f["author_handle"] = f.get("author_handle") or handle_text
     text = root.select_one(".text, [class*=post-text], [data-testid=tweetText], [class*=userContent], "
                            "[class*=caption], [class*=description]") or _first_text_paragraph(root)
     if text is not None:
@@ -81,7 +91,8 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
         f["text_html"] = sanitize_html(text, base_url or None)
     time = root.find("time")
     if time is not None:
-        f["published_at"] = text_value(time.get("datetime"))
+        stamp = text_value(time.get("datetime"))
+        f["published_at"] = iso_utc(stamp) or stamp
         f["date_text"] = text_value(time.get_text())
     for img in root.find_all("img"):
         if img is avatar or _is_avatar(img):
@@ -104,12 +115,34 @@ def add_image(reading: Reading, src: str | None, post: Post, *, type: str | None
         reading.media.append(Media(src, type=kind, alt=alt, width=width, height=height, source=EMBED_PAGE))
 
 
-def _avatar(root: Tag) -> Tag | None:
+def _avatar(root: Tag, post: Post) -> Tag | None:
     for img in root.find_all("img"):
         if _is_avatar(img):
             return img
     header = root.find("header")
-    return header.find("img") if header is not None else None
+    if header is not None and header.find("img") is not None:
+        return header.find("img")
+    # by role: the first image in a link to the same place as another link that has words (the
+    # author's profile, linked from both the picture and the name; never a link to the post itself)
+    named = {a.get("href") for a in root.find_all("a", href=True) if a.find("img") is None and text_of(a)
+             and not (post.post_id and post.post_id in a["href"])}
+    for img in root.find_all("img"):
+        link = img.find_parent("a")
+        if link is not None and link.get("href") in named:
+            return img
+    return None
+
+
+def _byline(root: Tag, avatar: Tag) -> tuple[str | None, str | None]:
+    """(name, handle) from the links to the avatar's profile: the "@…" string is the handle, the
+    first other string the name."""
+    link = avatar.find_parent("a")
+    if link is None:
+        return None, None
+    strings = [s.strip() for a in root.find_all("a", href=link.get("href")) for s in a.stripped_strings]
+    handle = next((s[1:] for s in strings if s.startswith("@") and len(s) > 1 and " " not in s), None)
+    name = next((s for s in strings if not s.startswith("@")), None)
+    return name, handle
 
 
 def _is_avatar(img: Tag) -> bool:
@@ -122,7 +155,7 @@ def _is_avatar(img: Tag) -> bool:
 
 def _first_text_paragraph(root: Tag) -> Tag | None:
     for p in root.find_all("p"):
-        if p.find_parent(["header", "footer"]) is None and text_of(p):
+        if p.find_parent(["header", "footer", "a"]) is None and text_of(p):
             return p
     return None
 

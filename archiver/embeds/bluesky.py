@@ -81,9 +81,13 @@ def read_fallback(quote: Tag, post: Post, base_url: str) -> None:
     if date_link is not None:
         date_text = _social.text_of_link(date_link)
         post.put("date_text", date_text, FALLBACK)
-        # oEmbed's copy writes the exact time (ISO); copied codes a localised date. Either fills in
-        # only when the record key is no TID (which carries the creation time).
-        post.put("published_at", iso_utc(date_text) or parse_date_text(date_text), FALLBACK)
+        # oEmbed's copy writes the exact time (ISO): it wins over the time derived from a TID record
+        # key. Copied codes write a localised date, which fills in only when the key is no TID.
+        exact = iso_utc(date_text)
+        if exact:
+            _social.prefer(post, "published_at", exact)
+        else:
+            post.put("published_at", parse_date_text(date_text), FALLBACK)
     tail = " ".join(str(s) for s in quote.descendants if isinstance(s, NavigableString)
                     and not any(p in paras or p is date_link for p in s.parents))
     name, handle = _social.byline(tail)

@@ -17,13 +17,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from . import _social
-from ._dates import parse_date_text
+from ._dates import epoch_utc, parse_date_text
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import UrlRules, absolute, host_matches, normalize_url
 from ._oembed import oembed_reader
-from ._pages import read_card_page
+from ._pages import add_image, int_value, page_reader, read_card, text_value
+from ._text import sanitize_html, text_of
 from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
-                   ProviderRecord)
+                   ProviderRecord, Reading)
 
 KEY = "facebook"
 HOSTS = ("facebook.com", "fb.com", "fb.watch")
@@ -150,22 +151,25 @@ def read_fallback(quote: Tag | None, post: Post, base_url: str) -> None:
         return
     paras = [p for p in quote.find_all("p") if p.find_parent("blockquote") is quote or p.parent is quote]
     in_text = {id(a) for p in paras for a in p.find_all("a")}
-    anchors = [(a, url) for a, url in _social.links(quote, base_url) if id(a) not in in_text]
+    anchors = [(a, absolute(a["href"], base_url) or "") for a in quote.find_all("a", href=True)
+               if id(a) not in in_text and (_bare(a) or absolute(a["href"], base_url))]
+    # a personal profile's name links to "#" (Meta hides the profile's address)
     author = next(((a, url) for a, url in anchors
-                   if not _same(url, post.post_url) and "/hashtag/" not in url), None)
+                   if _bare(a) or (not _same(url, post.post_url) and "/hashtag/" not in url)), None)
     first_para = paras[0] if paras else None
     for a, url in anchors:
         before_text = first_para is None or _precedes(a, first_para)
-        if _same(url, post.post_url) and (author is None or _precedes(a, author[0])) and before_text:
+        if not _bare(a) and _same(url, post.post_url) and (author is None or _precedes(a, author[0])) and before_text:
             post.put("title", _social.text_of_link(a), FALLBACK)
             break
     if author is not None:
         a, url = author
         post.put("author_name", _social.text_of_link(a), FALLBACK)
-        author_url = normalize_url(url, URL_RULES)
-        _social.prefer(post, "author_url", author_url)
-        _social.prefer(post, "author_handle", _page_name(author_url), DERIVED)
-        date_link = next((x for x, u in anchors if _same(u, post.post_url) and _precedes(a, x)), None)
+        if not _bare(a):
+            author_url = normalize_url(url, URL_RULES)
+            _social.prefer(post, "author_url", author_url)
+            _social.prefer(post, "author_handle", _page_name(author_url), DERIVED)
+        date_link = next((x for x, u in anchors if not _bare(x) and _same(u, post.post_url) and _precedes(a, x)), None)
         date_text = _social.text_of_link(date_link) if date_link else _trim_connector(_social.text_after(a))
         post.put("date_text", date_text, FALLBACK)
         post.put("published_at", parse_date_text(date_text), FALLBACK)
@@ -175,6 +179,10 @@ def read_fallback(quote: Tag | None, post: Post, base_url: str) -> None:
         post.put("author_name", _social.text_of_link(anchors[0][0]), FALLBACK)
         post.put("title", _social.text_of_link(anchors[0][0]), FALLBACK)
     _social.add_images(post, quote, base_url)
+
+
+def _bare(a: Tag) -> bool:
+    return (a.get("href") or "").strip() in ("#", "")
 
 
 def _precedes(a: Tag, b: Tag) -> bool:
@@ -241,6 +249,65 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish([*_amp(doc, base_url), *_containers(doc, base_url), *_iframes(doc, base_url)])
 
 
+# --- reading the plugin pages (plugins/post.php, video.php) -------------------------------------
+
+def read_plugin_page(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
+    """The document plugins/post.php and video.php send: read by structure, not by class names.
+    The post's text is the `data-testid="post_message"` block (else the first paragraph); the header
+    before it holds the author link (the first Facebook link with text that is not the post, its
+    hashtags or its photos), the avatar (the image in a link to the author) and the time
+    (`abbr[data-utime]`, seconds since 1970, with the page's own wording as its title)."""
+    reading = read_card(soup, base_url, post)
+    f = reading.fields
+    root = soup.body or soup
+    message = root.find(attrs={"data-testid": "post_message"})
+    if message is not None and text_of(message):
+        f["text"], f["text_html"] = text_of(message), sanitize_html(message, base_url or None)
+    author_a, author_url = None, None
+    for a in root.find_all("a", href=True):
+        if message is not None and not _precedes(a, message):
+            break
+        url = absolute(a["href"], base_url)
+        if (not url or not host_matches(url, *HOSTS) or _same(url, post.post_url) or "/hashtag/" in url
+                or _post_id(url) or not _social.text_of_link(a)):
+            continue
+        author_a, author_url = a, normalize_url(url, URL_RULES)
+        break
+    avatar = None
+    if author_a is not None:
+        f["author_name"] = _social.text_of_link(author_a)
+        f["author_url"] = author_url
+        f["author_handle"] = _page_name(author_url) or f.get("author_handle")
+        for a in root.find_all("a", href=True):
+            img = a.find("img")
+            if img is not None and _same(absolute(a["href"], base_url), author_url):
+                avatar = img
+                f["avatar_url"] = absolute(img.get("src"), base_url)
+                break
+    stamp = root.find("abbr", attrs={"data-utime": True})
+    if stamp is not None:
+        f["published_at"] = epoch_utc(stamp.get("data-utime")) or f.get("published_at")
+        f["date_text"] = text_value(stamp.get("title")) or text_value(stamp.get_text()) or f.get("date_text")
+    if author_a is not None or message is not None:
+        reading.media = []
+        for img in root.find_all("img"):
+            src = absolute(img.get("src"), base_url)
+            if img is avatar or not src or src == f.get("avatar_url") or "/emoji.php/" in src or (
+                    message is not None and _precedes(img, message)):
+                continue
+            if message is not None and img in message.find_all("img"):
+                continue
+            add_image(reading, src, post, alt=img.get("alt") or "", width=int_value(img.get("width")),
+                      height=int_value(img.get("height")))
+        for video in root.find_all("video", poster=True):
+            add_image(reading, absolute(video["poster"], base_url), post, type="video-poster")
+    reading.fields = {k: v for k, v in f.items() if v not in (None, "", [])}
+    return reading
+
+
+read_plugin = page_reader(read_plugin_page)
+
+
 def _oembed_post_read():
     return oembed_reader(find=find, handle_rule=None)
 
@@ -252,10 +319,10 @@ ENDPOINTS = (
     Endpoint("facebook.video", OEMBED_ENDPOINT, "https://graph.facebook.com/v22.0/oembed_video", _oembed_post_read(),
              params=(("omitscript", "true"),), needs_meta_token=True, post_kinds=("video",)),
     Endpoint("facebook.embed-page", EMBED_PAGE_ENDPOINT,
-             "https://www.facebook.com/plugins/post.php?href={url}&show_text=true&width=500", read_card_page,
+             "https://www.facebook.com/plugins/post.php?href={url}&show_text=true&width=500", read_plugin,
              except_kinds=("video",)),
     Endpoint("facebook.video-page", EMBED_PAGE_ENDPOINT,
-             "https://www.facebook.com/plugins/video.php?href={url}&show_text=true&width=500", read_card_page,
+             "https://www.facebook.com/plugins/video.php?href={url}&show_text=true&width=500", read_plugin,
              post_kinds=("video",)),
 )
 

@@ -12,6 +12,7 @@ from ._media_util import (
 )
 from ._urls import host_matches
 from ._oembed import oembed_reader
+from .reading import PRIVATE
 from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Media, Post, ProviderRecord
 
 KEY = "flickr"
@@ -84,8 +85,9 @@ def find(doc: BeautifulSoup, base_url: str) -> list[Detected]:
 
 
 ENDPOINTS = (
+    # Flickr answers 404 alike for a deleted photo and for one its owner made private
     Endpoint("flickr", OEMBED_ENDPOINT, "https://www.flickr.com/services/oembed/",
-             oembed_reader(find=find, handle_rule=None), params=(("format", "json"),)),
+             oembed_reader(find=find, handle_rule=None, status_means={404: PRIVATE}), params=(("format", "json"),)),
 )
 
 PROVIDER = ProviderRecord(

@@ -23,7 +23,7 @@ from ._text import sanitize_html, text_of
 from ._urls import absolute, host_matches
 from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
                    ProviderRecord, Reading)
-from .reading import OK, with_fields
+from .reading import OK, PRIVATE, with_fields
 
 KEY = "instagram"
 HOSTS = ("instagram.com", "instagr.am")
@@ -204,7 +204,9 @@ def read_embed_soup(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     user = soup.select_one(".UsernameText, .HeaderText a")
     if user is not None:
         f["author_handle"] = text_value(user.get_text()).lstrip("@") if text_value(user.get_text()) else None
-        f["author_url"] = absolute(user.get("href"), base_url)
+        link = user if user.name == "a" else user.find_parent("a")
+        url = absolute(link.get("href"), base_url) if link is not None else None
+        f["author_url"] = f"https://www.instagram.com/{_profile(url)}/" if url and _profile(url) else url
     caption = soup.select_one(".Caption")
     if caption is not None:
         caption = BeautifulSoup(str(caption), "lxml").select_one(".Caption")
@@ -239,7 +241,9 @@ ENDPOINTS = (
              needs_meta_token=True),
     # cr=1&v=14: what Instagram's embed.js asks for a version-14 embed code
     Endpoint("instagram.embed-page", EMBED_PAGE_ENDPOINT,
-             "https://www.instagram.com/p/{id}/embed/captioned/?cr=1&v=14", page_reader(read_embed_soup)),
+             "https://www.instagram.com/p/{id}/embed/captioned/?cr=1&v=14",
+             # the embed page says "the link may be broken" for live posts whose embedding is off too
+             page_reader(read_embed_soup, status_means={404: PRIVATE})),
 )
 
 PROVIDER = ProviderRecord(

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, find_iframes, finish, iframe_url
 from ._urls import absolute, bare_host
-from ._oembed import oembed_reader
+from ._oembed import handle_after_host, oembed_reader
 from ._dates import iso_utc
 from ._pages import text_value
 from ._text import sanitize_html, text_of
@@ -91,6 +91,13 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
 
 # --- what the platform answers ------------------------------------------------------------------
 
+def fediverse_handle(author_url: str) -> str | None:
+    """user@instance from https://instance/@user (a bare "user" is ambiguous across servers)."""
+    user = handle_after_host(author_url)
+    host = urlsplit(author_url).hostname
+    return f"{user.lstrip('@')}@{bare_host(host)}" if user and host and "@" not in user else user
+
+
 def read_status(reply: Reply, post: Post) -> Reading:
     """GET /api/v1/statuses/:id on the post's server: public statuses need no token. A server that
     wants one for everything (401/403) says nothing about the post; 404 means it is gone (public
@@ -115,7 +122,8 @@ def read_status(reply: Reply, post: Post) -> Reading:
     account = data.get("account") if isinstance(data.get("account"), dict) else {}
     f["author_name"] = text_value(account.get("display_name")) or text_value(account.get("username"))
     acct = text_value(account.get("acct"))
-    host = urlsplit(reply.url).hostname
+    # the account's own URL names its server (the request may have gone through another address)
+    host = urlsplit(text_value(account.get("url")) or reply.url).hostname
     if acct:
         f["author_handle"] = acct if "@" in acct or not host else f"{acct}@{bare_host(host)}"
     f["author_url"] = text_value(account.get("url"))
@@ -149,7 +157,8 @@ ENDPOINTS = (
     # the text, the avatar and the media that oEmbed (an iframe) does not.
     Endpoint("mastodon.api", DATA_ENDPOINT, "{instance}/api/v1/statuses/{id}", read_status,
              accept="application/json"),
-    Endpoint("mastodon", OEMBED_ENDPOINT, "{instance}/api/oembed", oembed_reader(find=find, title_is_label=True)),
+    Endpoint("mastodon", OEMBED_ENDPOINT, "{instance}/api/oembed",
+             oembed_reader(find=find, title_is_label=True, handle_rule=fediverse_handle)),
 )
 
 PROVIDER = ProviderRecord(

@@ -9,6 +9,9 @@ HTTP exchange alone decides (pure functions).
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from .base import Reading, Reply
 
 OK = "ok"
@@ -36,6 +39,19 @@ def from_status(reply: Reply, means: dict[int, str] | None = None) -> Reading | 
         return Reading(ERROR, error=reply.error)
     if not 200 <= status < 300:
         return Reading(ERROR, error=f"HTTP {status}")
+    return None
+
+
+# Where platforms send a visitor they will not show a post to without an account (the path of the
+# final URL after redirects: Instagram's /accounts/login/, Facebook's /login.php, X's /i/flow/login).
+_LOGIN_PATH = re.compile(r"^/(?:accounts/login|login(?:\.php)?|i/flow/login|signin|sign_in|checkpoint)(?:/|$)", re.I)
+
+
+def login_wall(reply: Reply) -> Reading | None:
+    """PRIVATE when the answer came from a login page (the request was redirected there)."""
+    if reply.status is not None and 200 <= reply.status < 300 and _LOGIN_PATH.match(urlsplit(reply.url).path or "/"):
+        return Reading(PRIVATE, error="redirected to a login page",
+                       evidence=f"the platform answered with its login page ({urlsplit(reply.url).path})")
     return None
 
 

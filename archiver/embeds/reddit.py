@@ -109,7 +109,10 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
 
 
 ENDPOINTS = (
-    Endpoint("reddit", OEMBED_ENDPOINT, "https://www.reddit.com/oembed", oembed_reader(find=find, name_is_handle=True, handle_rule=None)),
+    # author_name is the username; there is no author_url
+    Endpoint("reddit", OEMBED_ENDPOINT, "https://www.reddit.com/oembed",
+             oembed_reader(find=find, name_is_handle=True, handle_rule=None,
+                           profile_url="https://www.reddit.com/user/{}/")),
 )
 
 PROVIDER = ProviderRecord(

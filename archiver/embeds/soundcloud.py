@@ -13,6 +13,7 @@ from ._media_util import Candidate, absolute, find_iframes, finish, following, t
 from ._text import text_of
 from ._urls import host_matches, normalize_url
 from ._oembed import oembed_reader
+from .reading import PRIVATE
 from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "soundcloud"
@@ -119,8 +120,10 @@ def _read_credit(credit: Tag, post: Post, base_url: str) -> None:
 
 
 ENDPOINTS = (
-    Endpoint("soundcloud", OEMBED_ENDPOINT, "https://soundcloud.com/oembed", oembed_reader(find=find, handle_rule=None),
-             params=(("format", "json"),)),
+    # SoundCloud answers 404 for a removed track, a private one, and a live one asked with a trailing
+    # slash: the track cannot be seen, which is not "gone".
+    Endpoint("soundcloud", OEMBED_ENDPOINT, "https://soundcloud.com/oembed",
+             oembed_reader(find=find, handle_rule=None, status_means={404: PRIVATE}), params=(("format", "json"),)),
 )
 
 PROVIDER = ProviderRecord(

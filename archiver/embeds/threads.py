@@ -69,7 +69,9 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
 
 
 ENDPOINTS = (
-    Endpoint("threads", OEMBED_ENDPOINT, "https://graph.threads.net/v1.0/oembed", oembed_reader(find=find)),
+    # no author fields: the handle is in the html, the author URL follows from it
+    Endpoint("threads", OEMBED_ENDPOINT, "https://graph.threads.net/v1.0/oembed",
+             oembed_reader(find=find, profile_url="https://www.threads.com/@{}")),
 )
 
 PROVIDER = ProviderRecord(

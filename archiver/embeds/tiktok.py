@@ -7,20 +7,22 @@ dropped the `<p>`), sound (the `/music/` link, kept in extra["sound"]). No date 
 the date is derived from the video ID (seconds in its top 32 bits; undocumented, so DERIVED)."""
 from __future__ import annotations
 
+import json
 import re
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import _social
-from ._dates import tiktok_id_time
+from ._dates import epoch_utc, tiktok_id_time
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, host_matches
 from ._oembed import oembed_reader
-from ._pages import read_card_page
+from ._pages import add_image, page_reader, read_card, text_value
 from .base import (DERIVED, EMBED_PAGE_ENDPOINT, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post,
-                   ProviderRecord)
+                   ProviderRecord, Reading)
+from .reading import ERROR, GONE, OK, PRIVATE, with_fields
 
 KEY = "tiktok"
 HOSTS = ("tiktok.com",)
@@ -154,10 +156,70 @@ def url_values(post: Post) -> dict[str, str]:
     return {}
 
 
+# The embed page's state (`__FRONTITY_CONNECT_STATE__`) answers an error object instead of videoData:
+# 10204 is a video that does not exist (removed); 10216 and 10222 a private video or account.
+STATE_ERRORS = {10204: GONE, 10216: PRIVATE, 10222: PRIVATE}
+
+
+def read_embed_page(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
+    """embed/v2/ID: the server-rendered state JSON (videoData: itemInfos, authorInfos, musicInfos);
+    a page without it is read as a card."""
+    script = soup.find("script", id="__FRONTITY_CONNECT_STATE__")
+    try:
+        state = json.loads(script.string or "") if script is not None else None
+    except ValueError:
+        state = None
+    routes = _dig(state, "source", "data")
+    if not isinstance(routes, dict):
+        return read_card(soup, base_url, post)
+    route = routes.get(f"/embed/v2/{post.post_id}") if post.post_id else None
+    if not isinstance(route, dict):
+        route = next((v for k, v in routes.items() if k.startswith("/embed/v2/") and isinstance(v, dict)), {})
+    video = route.get("videoData")
+    if not isinstance(video, dict):
+        code = route.get("errorCode") if route.get("isError") else route.get("statusCode")
+        outcome = STATE_ERRORS.get(code) if isinstance(code, int) else None
+        said = f"embed state error {code}" if code is not None else "embed state without videoData"
+        return Reading(outcome or ERROR, error=said, evidence=said if outcome else None)
+    item, author, music = (video.get(k) if isinstance(video.get(k), dict) else {}
+                           for k in ("itemInfos", "authorInfos", "musicInfos"))
+    reading = Reading(OK, evidence="the embed page's state holds the video")
+    f = reading.fields
+    handle = text_value(author.get("uniqueId"))
+    f["author_handle"] = handle
+    f["author_name"] = text_value(author.get("nickName"))
+    f["author_url"] = f"https://www.tiktok.com/@{handle}" if handle else None
+    f["avatar_url"] = (_first(author.get("coversMedium")) or _first(author.get("covers"))
+                       or _first(author.get("avatarThumb")))
+    f["text"] = text_value(item.get("text"))
+    f["published_at"] = epoch_utc(item.get("createTime"))
+    add_image(reading, _first(item.get("covers")) or _first(item.get("coversOrigin")), post, type="video-poster")
+    duration = _dig(item, "video", "videoMeta", "duration")
+    if isinstance(duration, (int, float)) and duration > 0:
+        reading.extra["duration"] = duration
+    name, by = text_value(music.get("musicName")), text_value(music.get("authorName"))
+    if name:
+        reading.extra["sound"] = f"{name} - {by}" if by and by not in name else name
+    return with_fields(reading)
+
+
+def _dig(value: Any, *path: str) -> Any:
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    return text_value(value) if isinstance(value, str) else None
+
+
 ENDPOINTS = (
     # oEmbed's `title` is the video's caption, not a headline
     Endpoint("tiktok", OEMBED_ENDPOINT, "https://www.tiktok.com/oembed", oembed_reader(find=find, title_is_text=True)),
-    Endpoint("tiktok.embed-page", EMBED_PAGE_ENDPOINT, "https://www.tiktok.com/embed/v2/{id}?lang=en-US", read_card_page),
+    Endpoint("tiktok.embed-page", EMBED_PAGE_ENDPOINT, "https://www.tiktok.com/embed/v2/{id}?lang=en-US",
+             page_reader(read_embed_page)),
 )
 
 PROVIDER = ProviderRecord(

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from . import _social
 from ._media_util import Candidate, find_iframes, finish
 from ._urls import absolute, bare_host, host_matches
-from ._oembed import oembed_reader
+from ._oembed import handle_after_host, oembed_reader
 from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "tumblr"
@@ -69,8 +69,17 @@ def find(doc: BeautifulSoup, base_url: str) -> Iterable[Detected]:
     return finish(_candidates(doc, base_url))
 
 
+def blog_handle(author_url: str) -> str | None:
+    """The blog name: the subdomain of https://BLOG.tumblr.com/, or the path of www.tumblr.com/BLOG."""
+    host = bare_host(urlsplit(author_url).hostname or "")
+    if host.endswith(".tumblr.com") and host.count(".") == 2:
+        return host.removesuffix(".tumblr.com")
+    return handle_after_host(author_url) if host == "tumblr.com" else None
+
+
 ENDPOINTS = (
-    Endpoint("tumblr", OEMBED_ENDPOINT, "https://www.tumblr.com/oembed/1.0", oembed_reader(find=find)),
+    Endpoint("tumblr", OEMBED_ENDPOINT, "https://www.tumblr.com/oembed/1.0",
+             oembed_reader(find=find, handle_rule=blog_handle)),
 )
 
 PROVIDER = ProviderRecord(

@@ -312,6 +312,9 @@ CARD_IMAGES = ("photo_image_full_size_original", "summary_photo_image_original",
                "thumbnail_image_large", "player_image_large", "thumbnail_image", "player_image")
 
 
+DELETED_TOMBSTONE = re.compile(r"\b(?:was|has been) deleted\b|account that no longer exists", re.I)
+
+
 def read_tweet_result(reply: Reply, post: Post) -> Reading:
     """The JSON behind Tweet.html (cdn.syndication.twimg.com/tweet-result). It answers {} when the
     request lacks the widget's token (that says nothing about the post), a TweetTombstone for a
@@ -328,7 +331,9 @@ def read_tweet_result(reply: Reply, post: Post) -> Reading:
     kind = data.get("__typename")
     if kind == "TweetTombstone" or "tombstone" in data:
         said = _tombstone_text(data) or "a tombstone"
-        outcome = PRIVATE if re.search(r"limits who can view|protected", said, re.I) else GONE
+        # Only a tombstone that says the post was deleted (by its author, or with its account) is
+        # gone; withheld, age-restricted, suspended, protected and "unavailable" posts still exist.
+        outcome = GONE if DELETED_TOMBSTONE.search(said) else PRIVATE
         return Reading(outcome, error=f"tombstone: {said}", evidence=f"TweetTombstone: {said}")
     if kind == "TweetUnavailable":
         said = str(data.get("reason") or "unavailable")

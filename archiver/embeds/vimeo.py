@@ -15,6 +15,7 @@ from ._media_util import (
 from ._text import text_of
 from ._urls import host_matches
 from ._oembed import oembed_reader
+from .reading import PRIVATE
 from .base import DERIVED, FALLBACK, OEMBED_ENDPOINT, Detected, Display, Endpoint, Post, ProviderRecord
 
 KEY = "vimeo"
@@ -107,7 +108,10 @@ def _read_credit(credit: Tag, post: Post, base_url: str) -> None:
 
 
 ENDPOINTS = (
-    Endpoint("vimeo", OEMBED_ENDPOINT, "https://vimeo.com/api/oembed.json", oembed_reader(find=find, handle_rule=None)),
+    # Vimeo answers 404 both for a removed video and for a live one embeddable only on some domains
+    # (when the request's Referer is not one of them): the post cannot be seen, which is not "gone".
+    Endpoint("vimeo", OEMBED_ENDPOINT, "https://vimeo.com/api/oembed.json",
+             oembed_reader(find=find, handle_rule=None, status_means={404: PRIVATE})),
 )
 
 PROVIDER = ProviderRecord(
