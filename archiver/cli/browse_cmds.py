@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -118,7 +119,7 @@ def serve_cmd(ctx: Context, host: str, port: int, get_path: str | None) -> None:
     app = create_app(ctx.db_path)
     if get_path is not None:
         response = app.test_client().get(get_path)
-        out = click.get_binary_stream("stdout")   # as sent: an image or a font is not text
+        out = sys.stdout.buffer   # as sent: an image or a font is not text
         out.write(response.get_data())
         out.flush()
         if response.status_code >= 400:
