@@ -7,6 +7,7 @@ text paragraph by paragraph and then word by word, the embedded posts and the re
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,20 +111,50 @@ def paragraphs(text: str) -> list[str]:
 
 
 def diff_text(a: str, b: str) -> list[Hunk]:
-    """The text's differences, paragraph by paragraph; a paragraph replaced by one paragraph is
-    compared word by word. Unchanged paragraphs are never listed."""
+    """The text's differences, paragraph by paragraph. A paragraph that only moved is not a
+    change; within a changed passage, an old paragraph and a new one that share most of their
+    words are compared word by word. Unchanged paragraphs are never listed."""
     pa, pb = paragraphs(a), paragraphs(b)
+    blocks = [(pa[i1:i2], pb[j1:j2]) for op, i1, i2, j1, j2
+              in difflib.SequenceMatcher(None, pa, pb, autojunk=False).get_opcodes() if op != "equal"]
+    gone = Counter(p for old, _ in blocks for p in old)
+    came = Counter(p for _, new in blocks for p in new)
+    moved = gone & came
     hunks = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, pa, pb, autojunk=False).get_opcodes():
-        if op == "equal":
+    for old, new in blocks:
+        old, new = _without(old, moved), _without(new, moved)
+        hunks += _pair_up(old, new)
+    return [h for h in hunks if h.removed or h.added]
+
+
+def _without(paras: list[str], moved: Counter) -> list[str]:
+    """The paragraphs that did not simply move (a moved paragraph is taken out once per move)."""
+    out = []
+    for p in paras:
+        if moved[p]:
             continue
-        old, new = pa[i1:i2], pb[j1:j2]
-        if op == "replace" and len(old) == len(new):
-            hunks += [_word_hunk(o, n) for o, n in zip(old, new)]
-        else:
-            hunks.append(Hunk(removed=old, added=new,
-                              segments=[("-", p) for p in old] + [("+", p) for p in new]))
+        out.append(p)
+    return out
+
+
+def _pair_up(old: list[str], new: list[str]) -> list[Hunk]:
+    """Hunks for one changed passage: each old paragraph is paired, in order, with the next new
+    paragraph sharing at least half its words; the rest are whole paragraphs removed or added."""
+    hunks, j = [], 0
+    for p in old:
+        match = next((k for k in range(j, len(new)) if _similar(p, new[k])), None)
+        if match is None:
+            hunks.append(Hunk(removed=[p], segments=[("-", p)]))
+            continue
+        hunks += [Hunk(added=[q], segments=[("+", q)]) for q in new[j:match]]
+        hunks.append(_word_hunk(p, new[match]))
+        j = match + 1
+    hunks += [Hunk(added=[q], segments=[("+", q)]) for q in new[j:]]
     return hunks
+
+
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio() >= 0.5
 
 
 def _word_hunk(old: str, new: str) -> Hunk:
