@@ -17,7 +17,7 @@ from .store import Store
 __all__ = ["SnapshotDiff", "Hunk", "diff_snapshots", "diff_rows", "diff_text", "NoSuchSnapshot"]
 
 META_FIELDS = ("title", "byline", "published_at", "modified_at", "description", "canonical_url")
-POST_FIELDS = ("author_name", "author_handle", "title", "text", "published_at", "status")
+POST_FIELDS = ("author_name", "author_handle", "title", "text", "published_at")
 
 
 class NoSuchSnapshot(ArchiverError):

@@ -10,7 +10,7 @@ from .diff import SnapshotDiff, diff_snapshots
 from .store import Store
 from .store import checks as check_rows
 
-__all__ = ["HistoryEntry", "history", "Changes", "changes", "post_checks"]
+__all__ = ["HistoryEntry", "history", "Changes", "changes", "post_checks", "last_seen"]
 
 
 @dataclass
@@ -85,3 +85,8 @@ def changes(store: Store, since: str | None = None) -> Changes:
 def post_checks(store: Store, embed_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Every check of these embeds, oldest first (for pages that show a post's history)."""
     return check_rows.checks_of(store, embed_ids)
+
+
+def last_seen(store: Store, embed_ids: list[int]) -> dict[int, str]:
+    """When each post was last seen: its last check that found it there, for those ever checked so."""
+    return {i: seen for i in embed_ids if (seen := check_rows.last_ok_check(store, i))}
