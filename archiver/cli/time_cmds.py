@@ -7,6 +7,7 @@ import click
 
 from .. import diff as diffmod
 from .. import history as historymod
+from ..enrich.request import unknown_overrides
 from ..recheck import recheck, summary_line
 from ..settings import Settings
 from . import Context, main, pass_ctx, print_json, progress
@@ -21,11 +22,13 @@ from .browse_cmds import SinceParam, _short_time
               help="Requests in flight per platform host.")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True,
               help="Seconds to wait for a platform (connect and each read).")
+@click.option("--endpoint", "endpoints", multiple=True, metavar="KEY=URL",
+              help="Ask this URL instead of a platform endpoint (Settings.endpoints), e.g. a mirror or a test server.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per post per line.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @pass_ctx
 def recheck_cmd(ctx: Context, snapshot_ids: tuple[int, ...], older_than: str | None, per_host: int,
-                timeout: float, as_json: bool, quiet: bool) -> None:
+                timeout: float, endpoints: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     """Ask each preserved post's platform whether the post is still there and still says the
     same. Every answer is kept in the `checks` table; an error never changes a post's status.
     Exit 1 when some check got no answer.
@@ -39,7 +42,17 @@ def recheck_cmd(ctx: Context, snapshot_ids: tuple[int, ...], older_than: str | N
     for sid in snapshot_ids:
         if store.snapshot(sid) is None:
             raise click.ClickException(f"no snapshot {sid} in the archive")
-    settings = Settings(timeout=timeout, connect_timeout=min(timeout, 10.0), concurrency=max(4, per_host * 4))
+    overrides = {}
+    for item in endpoints:
+        key, sep, url = item.partition("=")
+        if not (sep and key.strip() and url.strip()):
+            raise click.BadParameter(f"{item!r} is not KEY=URL", param_hint="--endpoint")
+        overrides[key.strip()] = url.strip()
+    unknown = unknown_overrides(overrides)
+    if unknown:
+        raise click.BadParameter(f"no endpoint named {', '.join(unknown)}", param_hint="--endpoint")
+    settings = Settings(timeout=timeout, connect_timeout=min(timeout, 10.0), concurrency=max(4, per_host * 4),
+                        endpoints=overrides)
 
     def tick(done: int, total: int) -> None:
         if not quiet and sys.stderr.isatty():
