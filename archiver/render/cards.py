@@ -223,9 +223,10 @@ def _status_note(status: str, platform: Platform, row: dict, preserved_at: str |
     if status not in STATUS_NOTES:
         return None
     note = STATUS_NOTES[status].format(name=platform.name)
-    found = human_date(row.get("checked_at"))[1]
-    seen = human_date(row.get("last_seen_at") or preserved_at)[1]
-    if found and seen and found != seen and (row.get("checked_at") or "") > (row.get("last_seen_at") or preserved_at or ""):
+    checked, last = row.get("checked_at") or "", row.get("last_seen_at") or preserved_at or ""
+    found, seen = human_date(checked[:10])[1], human_date(last[:10])[1]
+    # a post found gone by the capture itself was never seen: only a later finding gets the dates
+    if found and seen and checked > last and (found != seen or row.get("last_seen_at")):
         note += f" Last seen {seen}; {FOUND[status]} {found}."
     return note
 
