@@ -155,6 +155,7 @@ def main() -> int:
                 continue
             ids[art["url"]] = (hist[0]["id"], hist[1]["id"])
         same = differ = 0
+        edited = None
         for art_before, art in zip(before["articles"], after["articles"]):
             if art["url"] not in ids:
                 continue
@@ -178,6 +179,7 @@ def main() -> int:
             if any(" ".join(p.split()) in listed for i, p in enumerate(old + new) if i % len(old) not in rewritten):
                 problems.append(f"{where}: an unchanged paragraph is listed")
             if "title" in art["changes"]:
+                edited = edited or (a_id, b_id)
                 if d["fields"].get("title", {}).get("b") != art["title"]:
                     problems.append(f"{where}: title change not named: {d['fields'].get('title')}")
                 for i in rewritten:
@@ -191,9 +193,12 @@ def main() -> int:
                 if norm_url(e["post_url"]) not in [x["post_url"] for x in d["embeds"]["removed"]]:
                     problems.append(f"{where}: removed post {e['post_url']} not named")
         print(f"diff: {differ} changed articles, {same} unchanged")
-        page = run(site.env, "--db", db, "serve", "--get", f"/snapshots/{a_id}/diff/{b_id}")
-        print(f"web diff page: exit {page.returncode}, <del> {page.stdout.count('<del')}, "
-              f"<ins> {page.stdout.count('<ins')}")
+        if edited:
+            page = run(site.env, "--db", db, "serve", "--get", f"/snapshots/{edited[0]}/diff/{edited[1]}")
+            dels, inss = page.stdout.count("<del>"), page.stdout.count("<ins>")
+            print(f"web diff page of an edited article: exit {page.returncode}, {dels} <del>, {inss} <ins>")
+            if page.returncode or not dels or not inss:
+                problems.append(f"web diff page /snapshots/{edited[0]}/diff/{edited[1]}: {dels} <del>, {inss} <ins>")
         changes = run(site.env, "--db", db, "changes")
         print(changes.stdout.splitlines()[0] if changes.stdout else changes.stderr)
         store.close()
