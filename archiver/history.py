@@ -79,6 +79,7 @@ def changes(store: Store, since: str | None = None) -> Changes:
         if not last.diff.same:
             out.articles.append({"url": url, "a": entries[-2].id, "b": last.id, "title": last.title,
                                  "captured_at": last.captured_at, "changes": last.changes})
+    out.articles.sort(key=lambda art: (art["captured_at"], art["b"]), reverse=True)
     return out
 
 
