@@ -123,6 +123,13 @@ def test_changes_lists_posts_found_gone_and_articles_that_differ(store, db_path,
                                                                  "articles": []}
     out = cli("--db", str(db_path), "changes", "--since", "2024-05-04").stdout
     assert "deleted" in out and second["post_url"] in out and f"#{a} -> #{b}" in out
+    as_json = json.loads(cli("--db", str(db_path), "changes", "--since", "2024-05-04", "--json").stdout)
+    assert [p["status"] for p in as_json["posts"]] == ["deleted"] and as_json["articles"][0]["b"] == b
+    assert cli("--db", str(db_path), "changes", "--since", "someday").exit_code == 2
+    # the Datasette view of each post's status history, oldest first
+    view = store._all("select post_url, status, article_url from post_status_history where post_url = ?",
+                      [second["post_url"]])
+    assert [(v["status"], v["article_url"]) for v in view] == [("ok", URL), ("deleted", URL)]
 
 
 # ------------------------------------------------------------------------ web UI and cards
