@@ -33,7 +33,7 @@ from .settings import Settings
 from .store import Store
 from .store import checks as check_rows
 
-__all__ = ["CheckResult", "recheck", "summary_line", "PoliteFetcher", "COMPARED_FIELDS"]
+__all__ = ["CheckResult", "Checked", "recheck", "summary_line", "PoliteFetcher", "COMPARED_FIELDS"]
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +102,21 @@ class PoliteFetcher:
         return fetched
 
 
+class Checked(list):
+    """The results of one run, in embed id order; `not_askable`: posts no endpoint can be asked
+    about (a platform without one, or Meta's without a token), left as they were."""
+    not_askable: int = 0
+
+
 def recheck(store: Store, settings: Settings, *, snapshot_ids: list[int] | None = None,
             older_than: str | None = None, fetcher: Fetcher | None = None, per_host: int = 2,
-            progress: Callable[[int, int], None] | None = None) -> list[CheckResult]:
+            progress: Callable[[int, int], None] | None = None) -> Checked:
     """Ask the platforms about the archive's posts (all, or those of `snapshot_ids`; with
     `older_than`, an ISO time, only posts not checked since). Returns one result per embed row,
     in embed id order; each is already written to the archive."""
     rows = check_rows.posts_to_check(store, snapshot_ids=snapshot_ids, checked_before=older_than)
-    groups = _group([r for r in rows if _askable(r, settings)])
+    askable = [r for r in rows if _askable(r, settings)]
+    groups = _group(askable)
     own = fetcher is None
     fetcher = fetcher or Fetcher(settings)
     polite = PoliteFetcher(fetcher, per_host=per_host)
@@ -125,20 +132,25 @@ def recheck(store: Store, settings: Settings, *, snapshot_ids: list[int] | None 
     finally:
         if own:
             fetcher.close()
-    return sorted(results, key=lambda r: r.embed_id)
+    checked = Checked(sorted(results, key=lambda r: r.embed_id))
+    checked.not_askable = len(rows) - len(askable)
+    return checked
 
 
 def summary_line(results: list[CheckResult]) -> str:
-    """`12 ok, 3 deleted, 1 unavailable, 2 errors` (statuses with none are left out)."""
+    """`12 ok, 3 deleted, 1 unavailable, 2 errors` (statuses with none are left out), and how many
+    posts could not be asked."""
     counts = Counter(r.status for r in results)
-    if not results:
-        return "no posts to check"
     parts = []
     for status in STATUSES:
         if counts[status]:
             label = "errors" if status == "error" and counts[status] != 1 else status
             parts.append(f"{counts[status]} {label}")
-    return ", ".join(parts)
+    line = ", ".join(parts) or "no posts to check"
+    skipped = getattr(results, "not_askable", 0)
+    if skipped:
+        line += f" ({skipped} post{'s' if skipped != 1 else ''} with no platform endpoint to ask)"
+    return line
 
 
 # ---------------------------------------------------------------------------- asking

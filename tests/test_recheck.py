@@ -202,6 +202,16 @@ def test_summary_line():
     assert summary_line([]) == "no posts to check"
 
 
+def test_posts_no_endpoint_can_ask_are_left_alone_and_counted(server, store):
+    row = {**tweet(1), "provider": "generic", "kind": "link", "post_url": "https://example.org/a"}
+    article(store, embeds=[row, tweet(2, position=1)])
+    server.expect_request("/tw/oembed").respond_with_json(oembed())
+    results = recheck(store, settings(server))
+    assert [r.provider for r in results] == ["twitter"] and results.not_askable == 1
+    assert summary_line(results) == "1 ok (1 post with no platform endpoint to ask)"
+    assert [e["status"] for e in embed_rows(store)] == ["ok", "ok"] and len(checks(store)) == 1
+
+
 # ------------------------------------------------------------------------ the command
 def test_cli_recheck_json_lines_summary_and_exit_codes(server, store, db_path, cli):
     article(store, embeds=[tweet(1), tweet(2, position=1)])
