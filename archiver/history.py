@@ -10,7 +10,7 @@ from .diff import SnapshotDiff, diff_snapshots
 from .store import Store
 from .store import checks as check_rows
 
-__all__ = ["HistoryEntry", "history", "Changes", "changes", "post_checks", "last_seen"]
+__all__ = ["HistoryEntry", "history", "Changes", "changes", "post_checks", "last_seen", "capture_count"]
 
 
 @dataclass
@@ -28,6 +28,11 @@ class HistoryEntry:
         if self.error:
             out["error"] = self.error
         return out
+
+
+def capture_count(store: Store, url: str) -> int:
+    """How many snapshots of `url` (requested, final or canonical) the archive holds."""
+    return len(check_rows.snapshots_of_url(store, url.strip()))
 
 
 def history(store: Store, url: str) -> list[HistoryEntry]:

@@ -24,7 +24,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from .embeds.base import Media, Post
-from .embeds.reading import ERROR, GONE, OK, PRIVATE
+from .embeds.reading import GONE, OK, PRIVATE
 from .enrich import Answer, apply_answer, ask_platform
 from .enrich.request import endpoints_for
 from .fetch import Fetched, Fetcher, _retry_after

@@ -100,7 +100,7 @@ def create_app(db_path: str | Path) -> Flask:
         checks = history.post_checks(st, [e["id"] for e in embeds])
         gone = [e for e in embeds if e.get("status") in GONE_STATUSES and (e.get("checked_at") or "") > snap["captured_at"]]
         return page("browse/info.html", snap=snap, resources=resources, embeds=embeds, page_info=page_info,
-                    checks=checks, gone=gone, captures=len(history.history(st, snap["url"])),
+                    checks=checks, gone=gone, captures=history.capture_count(st, snap["url"]),
                     total_bytes=sum(r["size"] or 0 for r in resources),
                     export_url=url_for("bundle", snapshot_id=snapshot_id))
 

@@ -26,9 +26,10 @@ def article(store: Store, *, url: str = "https://news.example.com/story", title:
             captured_at: str = "2024-05-01T10:00:00Z", resources: list[Resource] | None = None,
             modified_at: str | None = None) -> int:
     paragraphs = paragraphs if paragraphs is not None else PARAGRAPHS
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return store.save_snapshot(Snapshot(
         url=url, final_url=url, captured_at=captured_at, status_code=200, content_type="text/html; charset=utf-8",
-        body=f"<html><head><title>{title}</title></head><body>{''.join(f'<p>{p}</p>' for p in paragraphs)}</body></html>".encode(),
+        body=f"<html><head><title>{title}</title></head><body>{body}</body></html>".encode(),
         meta={"title": title, "text": "\n".join(paragraphs), "byline": "Jane Reporter", "modified_at": modified_at},
         resources=resources or [], embeds=embeds or []))
 
