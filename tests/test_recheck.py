@@ -144,6 +144,15 @@ def test_only_the_given_snapshots_and_posts_not_checked_lately(server, store):
     assert recheck(store, settings(server), older_than="2025-01-01T00:00:00Z") == []
 
 
+def test_a_check_that_got_no_answer_is_tried_again_by_older_than(server, store):
+    article(store, embeds=[tweet(1)])
+    server.expect_request("/tw/oembed").respond_with_data("down", status=503)
+    other_endpoints_fail(server)
+    assert [r.status for r in recheck(store, settings(server, retries=0))] == ["error"]
+    assert [r.status for r in recheck(store, settings(server, retries=0), older_than="2025-01-01T00:00:00Z")] == \
+        ["error"]
+
+
 # ------------------------------------------------------------------------ politeness
 def test_retry_after_is_honoured(server, store):
     article(store, embeds=[tweet(1)])

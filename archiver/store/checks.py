@@ -15,15 +15,15 @@ CONCLUSIVE = ("ok", "deleted", "unavailable", "changed")
 def posts_to_check(store: Store, *, snapshot_ids: Iterable[int] | None = None,
                    checked_before: str | None = None) -> list[dict[str, Any]]:
     """Decoded embeds rows (every one, or those of the given snapshots), by id. With
-    `checked_before`, only posts never checked since capture or last checked before that time."""
+    `checked_before`, only posts whose last conclusive answer (at capture or since: `embeds.checked_at`)
+    is older than that time, or that never had one; a check that got no answer does not count."""
     where, params = [], []
     ids = list(snapshot_ids or [])
     if ids:
         where.append(f"e.snapshot_id in ({', '.join('?' * len(ids))})")
         params += ids
     if checked_before:
-        where.append("coalesce((select max(c.checked_at) from checks c where c.embed_id = e.id),"
-                     " e.checked_at, '') < ?")
+        where.append("coalesce(e.checked_at, '') < ?")
         params.append(checked_before)
     sql = "select e.* from embeds e" + (" where " + " and ".join(where) if where else "") + " order by e.id"
     return [decode_row("embeds", row) for row in store._all(sql, params)]
