@@ -160,13 +160,14 @@ def snippet_parts(raw: str) -> list[tuple[str, bool]]:
 
 # ------------------------------------------------------------------------------- posts
 def list_posts(store: Store, *, provider: str | None = None, author: str | None = None,
-               snapshot_id: int | None = None, limit: int | None = 60, offset: int = 0) -> list[PostEntry]:
+               snapshot_id: int | None = None, status: str | None = None, limit: int | None = 60,
+               offset: int = 0) -> list[PostEntry]:
     """Preserved posts across the archive, newest capture first. `author` matches a handle
     (with or without `@`) or a display name, case-insensitively."""
     return [PostEntry(embed=row, snapshot_id=row["snapshot_id"], article_title=article["title"],
                       article_url=article["url"], captured_at=article["captured_at"])
             for row, article in queries.list_posts(store, provider=provider, author=author, snapshot_id=snapshot_id,
-                                                   limit=limit, offset=offset)]
+                                                   status=status, limit=limit, offset=offset)]
 
 
 def provider_facets(store: Store) -> list[Facet]:

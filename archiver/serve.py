@@ -19,13 +19,15 @@ from urllib.parse import urlencode
 from flask import Flask, Response, abort, g, redirect, request, url_for
 from markupsafe import Markup
 
-from . import __version__, browse
+from . import __version__, browse, history
 from .extract.charset import charset_of
 from .extract.html import decode_html
 from .store import Store
 from .templating import environment, templates_dir
 
 PAGE_SIZE = 50
+POST_STATUSES = ("ok", "changed", "deleted", "unavailable", "unchecked")
+GONE_STATUSES = ("deleted", "unavailable", "changed")
 POSTS_PAGE_SIZE = 48
 _ASSET_NAME = re.compile(r"(?P<sha>[0-9a-f]{64})(?:\.[a-z0-9]{1,8})?")
 
@@ -95,7 +97,10 @@ def create_app(db_path: str | Path) -> Flask:
         resources = st.resources(snapshot_id)
         embeds = st.embeds(snapshot_id)
         page_info = st.blob_info(snap["page_sha256"]) if snap.get("page_sha256") else None
+        checks = history.post_checks(st, [e["id"] for e in embeds])
+        gone = [e for e in embeds if e.get("status") in GONE_STATUSES and (e.get("checked_at") or "") > snap["captured_at"]]
         return page("browse/info.html", snap=snap, resources=resources, embeds=embeds, page_info=page_info,
+                    checks=checks, gone=gone, captures=history.capture_count(st, snap["url"]),
                     total_bytes=sum(r["size"] or 0 for r in resources),
                     export_url=url_for("bundle", snapshot_id=snapshot_id))
 
@@ -158,13 +163,34 @@ def create_app(db_path: str | Path) -> Flask:
         st = store()
         provider = request.args.get("provider", "").strip() or None
         author = request.args.get("author", "").strip() or None
+        status = request.args.get("status", "").strip() or None
         page_no = _page_number()
-        entries = browse.list_posts(st, provider=provider, author=author, limit=POSTS_PAGE_SIZE + 1,
+        entries = browse.list_posts(st, provider=provider, author=author, status=status, limit=POSTS_PAGE_SIZE + 1,
                                     offset=(page_no - 1) * POSTS_PAGE_SIZE)
+        seen = history.last_seen(st, [e.embed["id"] for e in entries[:POSTS_PAGE_SIZE]])
+        for e in entries:
+            e.embed["last_seen_at"] = seen.get(e.embed["id"])
         cards = [(e, _card(e)) for e in entries[:POSTS_PAGE_SIZE]]
-        return page("browse/posts.html", cards=cards, provider=provider, author=author, page_no=page_no,
+        return page("browse/posts.html", cards=cards, provider=provider, author=author, status=status,
+                    statuses=POST_STATUSES, page_no=page_no,
                     has_next=len(entries) > POSTS_PAGE_SIZE, providers=browse.provider_facets(st),
                     authors=browse.author_facets(st, provider=provider), card_css=_card_css())
+
+    @app.get("/history")
+    def history_page() -> str:
+        url = request.args.get("url", "").strip()
+        entries = history.history(store(), url) if url else []
+        return page("browse/history.html", url=url, entries=entries)
+
+    @app.get("/snapshots/<int:a>/diff/<int:b>")
+    def diff_page(a: int, b: int) -> str:
+        from .diff import NoSuchSnapshot, diff_snapshots
+        st = store()
+        try:
+            d = diff_snapshots(st, a, b)
+        except NoSuchSnapshot:
+            abort(404)
+        return page("browse/diff.html", d=d, snap_a=st.snapshot(a), snap_b=st.snapshot(b))
 
     @app.get("/static/browse.css")
     def stylesheet() -> Response:

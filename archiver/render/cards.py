@@ -44,7 +44,9 @@ def platform_of(provider: str) -> Platform:
 SOURCE_LABELS = {"fallback": "page markup", "oembed": "oEmbed", "embed-page": "embed page",
                  "derived": "post ID"}
 STATUS_NOTES = {"deleted": "This post has been deleted at {name}.",
-                "unavailable": "This post is no longer available on {name}."}
+                "unavailable": "This post is no longer available on {name}.",
+                "changed": "This post now reads differently on {name}; this is what it said when preserved."}
+FOUND = {"deleted": "found deleted", "unavailable": "found unavailable", "changed": "found changed"}
 VIDEO_KINDS = {"video", "clip", "live", "reel", "short"}
 AUDIO_KINDS = {"audio", "track", "album", "episode", "podcast", "playlist", "show"}
 
@@ -82,6 +84,7 @@ class CardView:
     status: str = "unchecked"
     status_note: str | None = None
     preserved_at: str | None = None
+    checked: bool = False            # the platform answered about this post (status other than unchecked)
     sources: list[str] = field(default_factory=list)
     host: str | None = None
     known_little: bool = False
@@ -206,11 +209,26 @@ def card_view(row: dict, asset_url: AssetUrl, preserved_at: str | None = None) -
         duration=duration_text(extra.get("duration")),
         artist=(extra.get("artist") or None) if isinstance(extra.get("artist"), str) else None,
         status=status,
-        status_note=STATUS_NOTES[status].format(name=platform.name) if status in STATUS_NOTES else None,
+        status_note=_status_note(status, platform, row, preserved_at),
         preserved_at=human_date(preserved_at or row.get("checked_at"))[1],
+        checked=status != "unchecked",
         sources=labels, host=urlsplit(post_url).hostname if post_url else None,
         known_little=not (name or handle or text_html or row.get("title") or media),
     )
+
+
+def _status_note(status: str, platform: Platform, row: dict, preserved_at: str | None) -> str | None:
+    """What the platform last said, with both dates when it said so after the post was last seen:
+    "This post has been deleted at X. Last seen 3 March 2026; found deleted 9 March 2026." """
+    if status not in STATUS_NOTES:
+        return None
+    note = STATUS_NOTES[status].format(name=platform.name)
+    checked, last = row.get("checked_at") or "", row.get("last_seen_at") or preserved_at or ""
+    found, seen = human_date(checked[:10])[1], human_date(last[:10])[1]
+    # a post found gone by the capture itself was never seen: only a later finding gets the dates
+    if found and seen and checked > last and (found != seen or row.get("last_seen_at")):
+        note += f" Last seen {seen}; {FOUND[status]} {found}."
+    return note
 
 
 def _int(value: Any) -> int | None:

@@ -195,7 +195,7 @@ def render_document(*, body: bytes, page_url: str, charset: str | None, assets: 
 
 
 def _card(row: dict, assets: AssetMap, preserved_at: str | None, env) -> str:
-    return str(render_card(row, asset_url=assets.for_sha, preserved_at=row.get("checked_at") or preserved_at, env=env))
+    return str(render_card(row, asset_url=assets.for_sha, preserved_at=preserved_at or row.get("checked_at"), env=env))
 
 
 def _serialise(doc: BeautifulSoup) -> str:

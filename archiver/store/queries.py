@@ -96,7 +96,7 @@ def search_posts(store: Store, match: str, limit: int) -> list[dict[str, Any]]:
 
 
 def list_posts(store: Store, *, provider: str | None = None, author: str | None = None,
-               snapshot_id: int | None = None, limit: int | None = 60,
+               snapshot_id: int | None = None, status: str | None = None, limit: int | None = 60,
                offset: int = 0) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(decoded embeds row, its article: title, url, captured_at) pairs, newest capture first.
     `author` matches a handle (with or without `@`) or a display name, case-insensitively."""
@@ -111,6 +111,9 @@ def list_posts(store: Store, *, provider: str | None = None, author: str | None 
     if snapshot_id is not None:
         where.append("e.snapshot_id = ?")
         params.append(snapshot_id)
+    if status:
+        where.append("coalesce(e.status, 'unchecked') = ?")
+        params.append(status)
     sql = ("select e.*, s.title as _article_title, s.url as _article_url, s.captured_at as _captured_at"
            " from embeds e join snapshots s on s.id = e.snapshot_id"
            + (" where " + " and ".join(where) if where else "")

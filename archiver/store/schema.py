@@ -16,6 +16,7 @@ JSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "snapshots": ("headers", "metadata"),
     "resources": ("headers",),
     "embeds": ("media", "sources", "alternatives", "oembed", "extra"),
+    "checks": ("changed",),
 }
 # JSON columns holding a list (every other JSON column holds an object).
 _LIST_COLUMNS = {"media"}
@@ -24,6 +25,7 @@ BLOB_COLUMNS: dict[str, tuple[str, ...]] = {
     "snapshots": ("page_sha256",),
     "resources": ("sha256",),
     "embeds": ("avatar_sha256",),
+    "checks": ("answer_sha256",),
 }
 # Snapshot columns filled from the extracted metadata (Snapshot.meta).
 META_COLUMNS = ("canonical_url", "title", "byline", "published_at", "modified_at", "site_name",
@@ -140,3 +142,29 @@ def m004_browse_views(db: Database) -> None:
 def m005_status_evidence(db: Database) -> None:
     """Which platform answer decided each post's status, and what it said."""
     db["embeds"].add_column("status_evidence", str)
+
+
+@migrations()
+def m006_checks(db: Database) -> None:
+    """One row per post per re-check (`archiver recheck`): what the platform said, and the answer's
+    bytes kept as a blob (evidence); a view of each post's status history for Datasette."""
+    db["checks"].create({
+        "id": int, "embed_id": int, "snapshot_id": int, "provider": str, "post_url": str,
+        "checked_at": str,
+        "status": str,          # ok | deleted | unavailable | changed | error
+        "previous": str,        # embeds.status before this check
+        "http_status": int, "endpoint": str,
+        "answer_sha256": str,   # the answer's bytes, a blob
+        "changed": str,         # JSON {field: {then, now}}
+        "error": str,
+    }, pk="id", foreign_keys=[("embed_id", "embeds", "id"), ("snapshot_id", "snapshots", "id"),
+                              ("answer_sha256", "blobs", "sha256")])
+    db["checks"].create_index(["embed_id", "checked_at"])
+    db["checks"].create_index(["checked_at"])
+    db.create_view("post_status_history", """
+        select checks.embed_id, checks.post_url, checks.provider, checks.checked_at, checks.status,
+               checks.previous, checks.http_status, checks.endpoint, checks.changed, checks.error,
+               snapshots.id as snapshot_id, snapshots.title as article_title, snapshots.url as article_url,
+               snapshots.captured_at
+        from checks join snapshots on snapshots.id = checks.snapshot_id
+        order by checks.post_url, checks.checked_at""", replace=True)
