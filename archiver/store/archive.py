@@ -58,8 +58,6 @@ class Store:
             if read_only or self.cannot_write:
                 self.db = Database(_connect_read_only(Path(self.path)))
                 self._check_version()
-                if self.cannot_write is None:
-                    self.cannot_write = "it was opened read-only"
                 return
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 30000")
@@ -117,6 +115,8 @@ class Store:
                     conn.execute("ROLLBACK")
                 raise
         except sqlite3.OperationalError as exc:
+            if _write_failure(exc) is None:   # not the storage's fault: a bug, raised as it is
+                raise
             raise ArchiveWriteError(f"cannot write to {self.path}: {_write_failure(exc)}; "
                                     "nothing of this write was kept, what was saved before is intact") from exc
 
@@ -305,7 +305,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     raise AssertionError("unreachable")
 
 
-def _write_failure(exc: sqlite3.OperationalError) -> str:
+def _write_failure(exc: sqlite3.OperationalError) -> str | None:
     text = str(exc).lower()
     if "full" in text:
         return "the disk is full"
@@ -313,4 +313,6 @@ def _write_failure(exc: sqlite3.OperationalError) -> str:
         return "the file is read-only"
     if "locked" in text or "busy" in text:
         return "another process is writing to it (database is locked)"
-    return str(exc)
+    if "i/o" in text:
+        return f"the disk failed ({exc})"
+    return None
