@@ -156,3 +156,16 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
              "Z" not in open(f"/proc/{pid}/stat").read().split()[2]]
     stop.set()
     assert children and not alive
+
+
+def test_a_busy_port_for_serve_is_one_line(tmp_path):
+    db = tmp_path / "a.db"
+    Store(db).close()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = subprocess.run([*CLI, "--db", str(db), "serve", "--port", str(port)],
+                             capture_output=True, text=True, timeout=30)
+    assert res.returncode == 1 and res.stderr.strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"]
