@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .errors import shorten
 from .store import Store, queries
 from .store.queries import HL_CLOSE as _HL_CLOSE, HL_OPEN as _HL_OPEN, domain_matches, host_of
 
@@ -197,14 +198,17 @@ def parse_since(text: str, *, now: datetime | None = None) -> str:
     rel = re.fullmatch(r"(\d+)\s*([mhdw])", text)
     if rel:
         amount, unit = int(rel.group(1)), rel.group(2)
-        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
-                 "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
-        moment = (now or datetime.now(timezone.utc)) - delta
+        try:
+            delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
+                     "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
+            moment = (now or datetime.now(timezone.utc)) - delta
+        except OverflowError:
+            raise ValueError(f"{shorten(text, 40)} reaches back before the year 1") from None
     else:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD, an ISO time, or an age like 7d)") from None
+            raise ValueError(f"not a date: {shorten(text, 60)!r} (use YYYY-MM-DD, an ISO time, or an age like 7d)") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
     utc = moment.astimezone(timezone.utc).replace(microsecond=0)

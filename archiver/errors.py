@@ -13,3 +13,14 @@ class ArchiverError(Exception):
     def message(self) -> str:
         """The message as one line (newlines and runs of spaces folded)."""
         return " ".join(str(self).split())
+
+
+def shorten(value: object, limit: int = 200) -> str:
+    """A value fit for a one-line message: whitespace folded, and the middle of a long value cut
+    out (`https://example.org/aaaa…(99,800 more)…zz.html`), so a 100 KB URL stays readable."""
+    text = " ".join(str(value).split())
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 24, 20)
+    head, tail = text[: keep * 2 // 3], text[-(keep - keep * 2 // 3):]
+    return f"{head}…({len(text) - len(head) - len(tail):,} more)…{tail}"

@@ -13,7 +13,11 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
+from .errors import shorten
 from .extract.charset import charset_of
+from .extract.urls import split_credentials, without_credentials
 from .settings import Settings
 
 RETRY_STATUSES = {429, 503}
@@ -64,13 +68,18 @@ class ByteBudget:
 
 
 def check_url(url: str) -> str | None:
-    """Why this URL cannot be fetched, or None when it can."""
-    parts = urlsplit(url.strip())
+    """Why this URL cannot be fetched, or None when it can (never raises: `http://[::1` is a
+    reason, not an exception)."""
+    try:
+        parts = urlsplit(url.strip())
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        return f"malformed URL ({shorten(exc, 80)})"
     if not parts.scheme:
         return "no scheme (expected http:// or https://)"
     if parts.scheme.lower() not in ("http", "https"):
-        return f"unsupported scheme {parts.scheme}: (only http and https)"
-    if not parts.hostname:
+        return f"unsupported scheme {shorten(parts.scheme, 20)}: (only http and https)"
+    if not host:
         return "no host in URL"
     return None
 
@@ -87,6 +96,8 @@ def describe_exception(exc: BaseException) -> str:
     if isinstance(exc, (requests.exceptions.ReadTimeout, requests.exceptions.Timeout)):
         return "timed out waiting for the server"
     if isinstance(exc, requests.exceptions.ConnectionError):
+        if "timed out" in text.lower():
+            return "timed out waiting for the server"
         if _is_dns_failure(text):
             return "could not resolve host (DNS failure)"
         if "refused" in text.lower():
@@ -203,8 +214,11 @@ class Fetcher:
 
     def get(self, url: str, *, budget: ByteBudget | None = None, max_bytes: int | None = None,
             headers: dict[str, str] | None = None, retries: int | None = None) -> Fetched:
-        """GET a URL, following redirects, retrying transient failures; never raises for network trouble."""
+        """GET a URL, following redirects, retrying transient failures; never raises for network trouble.
+        A `user:password@` in the URL authenticates this request only: the record's URLs are
+        without it."""
         s = self.settings
+        url, auth = split_credentials(url)
         problem = check_url(url)
         if problem:
             return Fetched(url=url, error=problem)
@@ -213,7 +227,7 @@ class Fetcher:
         started = time.monotonic()
         result = Fetched(url=url)
         for attempt in range(attempts):
-            result = self._get_once(url, budget, max_bytes or s.max_bytes, headers)
+            result = self._get_once(url, budget, max_bytes or s.max_bytes, headers, auth)
             last = attempt == attempts - 1
             if result.error is None and result.status in RETRY_STATUSES and not last:
                 wait = _retry_after(result.headers.get("retry-after"), s.retry_after_cap)
@@ -229,18 +243,19 @@ class Fetcher:
         return result
 
     def _get_once(self, url: str, budget: ByteBudget | None, max_bytes: int,
-                  headers: dict[str, str] | None) -> Fetched:
+                  headers: dict[str, str] | None, auth: tuple[str, str] | None = None) -> Fetched:
         s = self.settings
+        started = time.monotonic()
         try:
             resp = self.session.get(url, stream=True, timeout=(s.connect_timeout, s.timeout),
-                                    headers=headers, allow_redirects=True)
+                                    headers=headers, allow_redirects=True, auth=auth)
         except requests.RequestException as exc:
             return Fetched(url=url, error=describe_exception(exc))
         except (ValueError, UnicodeError) as exc:  # e.g. an IDNA error in a hostile URL
             return Fetched(url=url, error=f"invalid URL: {_short(str(exc))}")
-        rec = Fetched(url=url, final_url=resp.url, status=resp.status_code,
+        rec = Fetched(url=url, final_url=without_credentials(resp.url), status=resp.status_code,
                       headers={k.lower(): v for k, v in resp.headers.items()},
-                      redirects=[r.url for r in resp.history])
+                      redirects=[without_credentials(r.url) for r in resp.history])
         try:
             declared = int(resp.headers.get("content-length") or -1)
         except ValueError:
@@ -250,9 +265,18 @@ class Fetcher:
             rec.error = f"body of {declared} bytes is over the {max_bytes}-byte limit"
             return rec
         chunks, total = [], 0
-        deadline = time.monotonic() + max(60.0, s.timeout * 3)
+        # one deadline for the whole response, whatever its framing: read1 returns what has
+        # arrived, so a body dripping a byte a second (Content-Length or chunked) is cut off
+        deadline = started + self.deadline
+        raw = resp.raw
         try:
-            for chunk in resp.iter_content(CHUNK):
+            while True:
+                if time.monotonic() > deadline:
+                    rec.error = f"timed out: the response took longer than {self.deadline:g} s"
+                    break
+                chunk = raw.read1(CHUNK, decode_content=True)
+                if not chunk:
+                    break
                 total += len(chunk)
                 if total > max_bytes:
                     rec.error = f"body is over the {max_bytes}-byte limit"
@@ -260,10 +284,13 @@ class Fetcher:
                 if budget is not None and not budget.take(len(chunk)):
                     rec.error = f"capture is over its {budget.limit}-byte limit"
                     break
-                if time.monotonic() > deadline:
-                    rec.error = "body took too long to download"
-                    break
                 chunks.append(chunk)
+        except ReadTimeoutError:
+            rec.error = f"timed out: the server stopped sending the body for {s.timeout:g} s"
+        except DecodeError:
+            rec.error = "could not decode the response body (bad Content-Encoding)"
+        except ProtocolError:
+            rec.error = "the connection broke while reading the body"
         except requests.RequestException as exc:
             rec.error = describe_exception(exc)
         except Exception as exc:  # urllib3 protocol errors surface as various types
@@ -273,6 +300,12 @@ class Fetcher:
         if rec.error is None:
             rec.body = b"".join(chunks)
         return rec
+
+    @property
+    def deadline(self) -> float:
+        """Seconds one response may take in all (headers and body)."""
+        s = self.settings
+        return s.deadline if s.deadline else max(60.0, s.timeout * 3)
 
 
 def _transient(error: str) -> bool:

@@ -209,9 +209,15 @@ def create_app(db_path: str | Path) -> Flask:
 # ---------------------------------------------------------------------------- helpers
 def _page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        page_no = max(1, int(request.args.get("page", "1")))
     except ValueError:
         return 1
+    if page_no > MAX_PAGE:
+        abort(404)   # far past any page there is (and past what SQLite's OFFSET can hold)
+    return page_no
+
+
+MAX_PAGE = 10**9
 
 
 def _page_link(page_no: int) -> str:

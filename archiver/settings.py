@@ -21,6 +21,7 @@ def default_db_path() -> str:
 class Settings:
     timeout: float = 20.0                 # read timeout, seconds
     connect_timeout: float = 10.0
+    deadline: float | None = None         # whole response, seconds (None: 3 x timeout, at least 60)
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = 50 * 1024 * 1024     # per resource
     max_capture_bytes: int = 500 * 1024 * 1024  # per snapshot (page + requisites + post media)

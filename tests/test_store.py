@@ -11,6 +11,7 @@ from archiver.errors import ArchiverError
 from archiver.model import Resource, Snapshot, sha256
 from archiver.store import (BLOB_COLUMNS, JSON_COLUMNS, CorruptArchive, MissingArchive, Store, decode_row,
                             encode_json)
+from archiver.store import ArchiveWriteError
 from archiver.store.schema import migrations
 
 HTML = ("<!doctype html><html><head><title>Harbour</title></head><body>"
@@ -192,7 +193,7 @@ def test_a_read_only_store_reads_and_refuses_writes(tmp_path):
     writer.close()
     ro = Store(path, read_only=True)
     assert ro.snapshot(sid)["title"] == "Harbour" and ro.blob(sha256(PNG)) == PNG
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(ArchiveWriteError, match="read-only"):
         ro.save_snapshot(snapshot(captured_at="2024-07-01T00:00:00Z"))
     ro.close()
     again = Store(path)

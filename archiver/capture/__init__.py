@@ -5,9 +5,12 @@ once) and save each capture to the store in its own transaction, in input order.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 
+from ..extract.urls import without_credentials
 from ..fetch import check_url
 from ..model import Snapshot
 from ..settings import Settings
@@ -15,7 +18,8 @@ from ..store import Store
 from .engine import capturer
 from .pipeline import capture_page, fetch_requisites
 
-__all__ = ["CaptureResult", "archive_urls", "capture_page", "fetch_requisites", "iter_urls", "summarize"]
+__all__ = ["CaptureResult", "archive_urls", "capture_page", "fetch_requisites", "iter_urls", "summarize",
+           "unique_urls"]
 
 
 @dataclass
@@ -52,30 +56,48 @@ def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
         seconds=(snap.duration_ms or 0) / 1000)
 
 
+def unique_urls(urls: Iterable[str]) -> list[str]:
+    """The URLs in order, each once (surrounding whitespace ignored): a URL given twice in one
+    run is captured once."""
+    return list(dict.fromkeys(url.strip() for url in urls))
+
+
 def archive_urls(urls: list[str], store: Store, settings: Settings | None = None,
                  on_result: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
-    """Capture every URL (several at once) and save each in its own transaction, in input order.
-    Invalid URLs are reported without a snapshot row (nothing was attempted)."""
+    """Capture every URL (several at once; a URL given twice once) and save each capture in its
+    own transaction as soon as it completes, then call `on_result` with it: when the run is
+    stopped (Ctrl-C), every capture reported so far is in the archive and nothing else is.
+    Returns the results in input order. A URL that cannot be fetched at all (malformed, no
+    host, another scheme) is reported without a snapshot row: nothing was attempted. A URL's
+    `user:password@` authenticates its request and is neither stored nor reported."""
     settings = settings or Settings()
-    results: list[CaptureResult] = []
-    problems = {url: check_url(url) for url in urls}
-    with capturer(settings, sum(1 for p in problems.values() if p is None)) as submit:
-        jobs = [(url, None if problems[url] else submit(url)) for url in urls]
-        for url, job in jobs:
-            if job is None:
-                result = CaptureResult(url=url, error=problems[url])
-            else:
-                snap = job.result()
-                result = summarize(store.save_snapshot(snap), snap)
-            results.append(result)
-            if on_result:
-                on_result(result)
-    return results
+    todo = unique_urls(urls)
+    results: dict[int, CaptureResult] = {}
+
+    def finished(index: int, result: CaptureResult) -> None:
+        results[index] = result
+        if on_result:
+            on_result(result)
+
+    problems = [check_url(without_credentials(url)) for url in todo]
+    for index, problem in enumerate(problems):
+        if problem:
+            finished(index, CaptureResult(url=without_credentials(todo[index]), error=problem))
+    with capturer(settings, problems.count(None)) as submit:
+        pending = {submit(url): index for index, url in enumerate(todo) if problems[index] is None}
+        for job in as_completed(pending):
+            snap = job.result()
+            finished(pending[job], summarize(store.save_snapshot(snap), snap))
+    return [results[i] for i in range(len(todo))]
 
 
 def iter_urls(lines: Iterable[str]) -> Iterator[str]:
-    """URLs from a file or stdin: one per line, blank lines and # comments skipped."""
+    """URLs from a file or stdin: one per line; blank lines and # comments skipped, and a note
+    after the URL (`https://example.org/a  # the budget story`) dropped."""
     for line in lines:
-        line = line.strip()
+        line = _NOTE.split(line, maxsplit=1)[0].strip()
         if line and not line.startswith("#"):
             yield line
+
+
+_NOTE = re.compile(r"\s+#")

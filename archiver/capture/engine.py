@@ -9,12 +9,15 @@ a site's shared requisites and open TLS connections fewer times.
 Nothing runs at import time: `warm_up()` fills the first-use caches before the workers are forked."""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -70,8 +73,34 @@ class SharedFetches:
 _STOP = None
 
 
-def _worker_main(settings: Settings, threads: int, tasks, results) -> None:
+def _end_with_parent(parent: int) -> None:
+    """Make this worker end when the process that forked it does, even by `kill -9`: Linux
+    sends us SIGKILL then (prctl PR_SET_PDEATHSIG); elsewhere, and should the parent be gone
+    already, a thread notices that we were handed to another parent and exits."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_main(settings: Settings, threads: int, tasks, results, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by the fork
+    _end_with_parent(parent)
     fetcher = Fetcher(settings)
     shared = SharedFetches(fetcher)
 
@@ -107,7 +136,8 @@ class _WorkerPool:
         self._futures: dict[int, Future] = {}
         self._lock = threading.Lock()
         self._threads = threads
-        self._procs = [ctx.Process(target=_worker_main, args=(settings, threads, self._tasks, self._results),
+        self._procs = [ctx.Process(target=_worker_main, args=(settings, threads, self._tasks, self._results,
+                                                                     os.getpid()),
                                    daemon=True) for _ in range(processes)]
         for proc in self._procs:   # fork before this process starts any thread
             proc.start()
@@ -187,10 +217,12 @@ def capturer(settings: Settings, n_pages: int) -> Iterator[Callable[[str], Futur
             raise
         pool.close()
         return
-    with Fetcher(settings) as fetcher, ThreadPoolExecutor(max_workers=workers) as pool:
+    with Fetcher(settings) as fetcher:
+        pool = ThreadPoolExecutor(max_workers=workers)
         shared = SharedFetches(fetcher)
         try:
             yield lambda url: pool.submit(capture_page, url, fetcher, settings, shared)
-        except BaseException:
+        except BaseException:   # stopped: do not wait for the captures in flight
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+        pool.shutdown(wait=True)

@@ -23,6 +23,7 @@ from ..extract.article import extract_article
 from ..extract.css import css_refs, decode_css
 from ..extract.html import decode_html, looks_like_html, parse_html
 from ..extract.requisites import base_url_of, page_requisites
+from ..extract.urls import without_credentials
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..model import Resource, Snapshot, now_iso, sha256
 from ..settings import Settings
@@ -60,7 +61,8 @@ def capture_page(url: str, fetcher: Fetcher, settings: Settings, shared: Getter 
     started = time.monotonic()
     budget = ByteBudget(settings.max_capture_bytes)
     page = fetcher.get(url, budget=budget)
-    snap = Snapshot(url=url, captured_at=now_iso(), final_url=page.final_url, status_code=page.status,
+    snap = Snapshot(url=without_credentials(url), captured_at=now_iso(), final_url=page.final_url,
+                    status_code=page.status,
                     content_type=page.headers.get("content-type"), headers=page.headers)
     if page.error:
         snap.error = page.error

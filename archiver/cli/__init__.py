@@ -25,12 +25,15 @@ class Context:
         self.db_path = db_path
         self._store: Store | None = None
 
-    def store(self, *, must_exist: bool = False) -> Store:
+    def store(self, *, must_exist: bool = False, write: bool = False) -> Store:
+        """The archive; with `write`, refused up front (one line) when it cannot be written."""
         if self._store is None:
             try:
                 self._store = Store(self.db_path, create=not must_exist)
             except MissingArchive:
                 raise MissingArchive(f"no archive at {self.db_path} (run `archiver archive URL` first)") from None
+        if write:
+            self._store.check_writable()
         return self._store
 
 

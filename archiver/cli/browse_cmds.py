@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import sys
 from datetime import datetime
 from typing import Any
@@ -129,6 +130,7 @@ def serve_cmd(ctx: Context, host: str, port: int, get_path: str | None) -> None:
         click.echo(f"Warning: serving on {host}: anyone who can reach this address can read the archive.",
                    err=True)
     from werkzeug.serving import make_server
+    _check_port(host, port)
     try:
         server = make_server(host, port, app, threaded=True)
     except (OSError, SystemExit) as exc:
@@ -142,6 +144,17 @@ def serve_cmd(ctx: Context, host: str, port: int, get_path: str | None) -> None:
         pass
     finally:
         server.server_close()
+
+
+def _check_port(host: str, port: int) -> None:
+    """One line when the port is taken (werkzeug would print three and exit with a bare 1)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _url_host(host: str) -> str:

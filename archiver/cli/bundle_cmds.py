@@ -76,7 +76,7 @@ def import_cmd(ctx: Context, bundle: str, max_size: int, as_json: bool, quiet: b
     \b
     archiver import story.zip
     """
-    result = import_zip(ctx.store(), bundle, max_bytes=max_size)
+    result = import_zip(ctx.store(write=True), bundle, max_bytes=max_size)
     if as_json:
         print_json(result.as_json())
     mapping = ", ".join(f"{old} -> {new}" for old, new in result.added.items())

@@ -1,26 +1,99 @@
 """`archiver archive` and `archiver show`."""
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import time
 
 import click
 
-from ..capture import CaptureResult, archive_urls, iter_urls
+from ..capture import CaptureResult, archive_urls, iter_urls, unique_urls
+from ..errors import shorten
 from ..settings import Settings
 from ..show import snapshot_detail, format_detail
 from . import Context, main, pass_ctx, print_json, progress
 
 
-def _report(result: CaptureResult, *, quiet: bool, as_json: bool) -> None:
-    if as_json:
-        print_json(result.as_dict())
-    if result.ok:
-        progress(quiet, f"archived {result.url} -> #{result.snapshot_id}: {result.resources} resources"
-                        f"{f' ({result.resources_failed} failed)' if result.resources_failed else ''}, "
-                        f"{result.embeds} embedded posts, {result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s")
-    else:
-        # failures are printed even with -q: one line naming the URL and the cause
-        click.echo(f"error: {result.url}: {result.error}", err=True)
+class _Reporter:
+    """What `archive` says while it runs: a bar with a counter and the time left when stderr is a
+    terminal, otherwise a line per URL as each completes; failures always get their own line.
+    It keeps what was saved, for the closing summary (and the one after Ctrl-C)."""
+
+    def __init__(self, total: int, *, quiet: bool, as_json: bool):
+        self.total, self.quiet, self.as_json = total, quiet, as_json
+        self.results: list[CaptureResult] = []
+        self.started = time.monotonic()
+        self.bar = None
+        if not quiet and total > 1 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="archiving", show_pos=True, show_eta=True,
+                                         file=sys.stderr, width=24)
+            self.bar.render_progress()
+
+    def __call__(self, result: CaptureResult) -> None:
+        self.results.append(result)
+        if self.as_json:
+            print_json(result.as_dict())
+        url = shorten(result.url, 120)
+        if not result.ok:
+            # failures are printed even with -q: one line naming the URL and the cause
+            self._line(f"error: {url}: {shorten(result.error)}"
+                       + (f" (saved as #{result.snapshot_id})" if result.snapshot_id else ""))
+        elif self.bar is None:
+            progress(self.quiet, f"archived {url} -> #{result.snapshot_id}: {result.resources} resources"
+                                 f"{f' ({result.resources_failed} failed)' if result.resources_failed else ''}, "
+                                 f"{result.embeds} embedded posts, {result.bytes / 1e6:.1f} MB "
+                                 f"in {result.seconds:.1f} s")
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def _line(self, text: str) -> None:
+        if self.bar is not None:
+            click.echo("\r\033[K", err=True, nl=False)   # clear the bar's line, it is redrawn next
+        click.echo(text, err=True)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if not r.ok)
+
+    def summary(self) -> str:
+        ok = len(self.results) - self.failed
+        return (f"archived {ok} of {self.total} URL{'s' if self.total != 1 else ''} ({self.failed} failed) "
+                f"in {time.monotonic() - self.started:.1f} s")
+
+    def saved(self) -> str:
+        ids = [r.snapshot_id for r in self.results if r.snapshot_id is not None]
+        if not ids:
+            return "nothing was saved"
+        return (f"saved {len(ids)} snapshot{'s' if len(ids) != 1 else ''} "
+                f"({_id_list(ids)}); {self.total - len(self.results)} URL"
+                f"{'s' if self.total - len(self.results) != 1 else ''} not captured")
+
+
+def _id_list(ids: list[int]) -> str:
+    ids = sorted(ids)
+    if len(ids) > 1 and ids[-1] - ids[0] == len(ids) - 1:
+        return f"#{ids[0]}-#{ids[-1]}"
+    return ", ".join(f"#{i}" for i in ids)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, turned into an exception so that the run stops the way Ctrl-C stops it."""
+
+
+def _on_sigterm(signum, frame) -> None:  # type: ignore[no-untyped-def]
+    raise _Terminated()
+
+
+def _stop(code: int) -> None:
+    """Leave now: captures still in flight in this process's threads are abandoned, not awaited."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @main.command()
@@ -50,28 +123,36 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
     archiver archive https://example.com/news/story.html
     archiver archive -i urls.txt --json
     """
-    todo = list(urls)
+    given = list(urls)
     if input_file is not None:
-        todo += list(iter_urls(input_file))
-    if not todo:
+        given += list(iter_urls(input_file))
+    if not given:
         raise click.UsageError("give at least one URL (or -i FILE)")
+    todo = unique_urls(given)
     settings = Settings(timeout=timeout, connect_timeout=min(timeout, 10.0), max_bytes=max_bytes,
                         concurrency=concurrency, parallel_pages=parallel, processes=True,
                         fetch_assets=not no_assets, enrich=not no_oembed)
     if user_agent:
         settings.user_agent = user_agent
-    store = ctx.store()
-    progress(quiet, f"archiving {len(todo)} URL{'s' if len(todo) != 1 else ''} into {ctx.db_path}")
+    store = ctx.store(write=True)
+    repeated = len(given) - len(todo)
+    progress(quiet, f"archiving {len(todo)} URL{'s' if len(todo) != 1 else ''} into {ctx.db_path}"
+                    + (f" ({repeated} given twice, captured once)" if repeated else ""))
+    reporter = _Reporter(len(todo), quiet=quiet, as_json=as_json)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        results = archive_urls(todo, store, settings,
-                               on_result=lambda r: _report(r, quiet=quiet, as_json=as_json))
-    except KeyboardInterrupt:
-        click.echo("interrupted: captures already reported are saved; the one in progress was discarded",
-                   err=True)
-        sys.exit(130)
-    failed = [r for r in results if not r.ok]
-    if failed:
-        click.echo(f"{len(failed)} of {len(results)} URL{'s' if len(results) != 1 else ''} failed", err=True)
+        archive_urls(todo, store, settings, on_result=reporter)
+    except (KeyboardInterrupt, _Terminated) as stop:
+        reporter.finish()
+        click.echo(f"interrupted: {reporter.summary()}; {reporter.saved()}", err=True)
+        _stop(143 if isinstance(stop, _Terminated) else 130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    reporter.finish()
+    progress(quiet, reporter.summary())
+    if reporter.failed:
+        if quiet:
+            click.echo(reporter.summary(), err=True)
         sys.exit(1)
 
 

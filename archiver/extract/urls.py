@@ -2,8 +2,9 @@
 turning what a page says (an attribute value, a CSS `url()`, a link in a post) into a URL."""
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 WEB = ("http", "https")
 
@@ -37,3 +38,21 @@ def absolute(url: object, base: str | None = None, *, schemes: Collection[str] |
     if scheme not in schemes or (scheme in WEB and not parts.netloc):
         return None
     return joined
+
+
+_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """`url` without a `user:password@` part, and that (user, password) or None. A URL's
+    credentials authenticate one request; they are never stored or printed. Never raises."""
+    m = _USERINFO.match(url)
+    if not m:
+        return url, None
+    user, _, password = m.group(2).partition(":")
+    return m.group(1) + url[m.end():], (unquote(user), unquote(password))
+
+
+def without_credentials(url: str | None) -> str | None:
+    """`url` with any `user:password@` removed (None stays None)."""
+    return url if url is None else split_credentials(url)[0]

@@ -16,8 +16,9 @@ Full-text search: snapshots_fts and embeds_fts, configured the way sqlite-utils 
 """
 from __future__ import annotations
 
-from .archive import CorruptArchive, MissingArchive, Store
+from .archive import ArchiveWriteError, CorruptArchive, MissingArchive, ReadOnlyArchive, Store
 from .schema import BLOB_COLUMNS, JSON_COLUMNS, META_COLUMNS, decode_row, encode_json, encode_row
 
-__all__ = ["BLOB_COLUMNS", "JSON_COLUMNS", "META_COLUMNS", "CorruptArchive", "MissingArchive", "Store",
+__all__ = ["BLOB_COLUMNS", "JSON_COLUMNS", "META_COLUMNS", "ArchiveWriteError", "CorruptArchive", "MissingArchive",
+           "ReadOnlyArchive", "Store",
            "decode_row", "encode_json", "encode_row"]

@@ -2,6 +2,7 @@
 read and write of the archive's rows is a method here (queries for browsing: store/queries.py)."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -13,6 +14,7 @@ from sqlite_utils import Database
 
 from .. import __version__
 from ..errors import ArchiverError
+from ..extract.urls import without_credentials
 from ..model import Snapshot, sha256
 from . import blobs
 from .schema import BLOB_COLUMNS, META_COLUMNS, decode_row, encode_row, migrations
@@ -26,21 +28,36 @@ class MissingArchive(ArchiverError, FileNotFoundError):
     """There is no archive file where one was expected."""
 
 
+class ReadOnlyArchive(ArchiverError):
+    """The archive can be read but not written: a read-only file or folder, or a newer schema."""
+
+
+class ArchiveWriteError(ArchiverError):
+    """A write to the archive failed (disk full, I/O error); it was rolled back."""
+
+
 class Store:
     """The archive at `path` (created and migrated unless `create=False`). With `read_only=True`
-    the file is opened with `mode=ro` and any write fails; it must exist and be up to date."""
+    the file is opened with `mode=ro` and any write fails; it must exist and be up to date.
+
+    An archive that cannot be written is still opened for reading, and `cannot_write` says why
+    (`check_writable()` raises it, as does any write): a read-only file or folder, or an archive
+    made by a newer archiver (one whose migrations this version does not know)."""
 
     def __init__(self, path: str | Path = "archive.db", *, create: bool = True, read_only: bool = False):
         self.path = str(path)
+        self.cannot_write: str | None = None
         memory = self.path == ":memory:"
         if not memory and (read_only or not create) and not Path(self.path).exists():
             raise MissingArchive(f"no archive at {self.path}")
+        if not memory and not read_only:
+            self.cannot_write = _unwritable(Path(self.path))
+            if self.cannot_write and not Path(self.path).exists():
+                raise ReadOnlyArchive(f"cannot create {self.path}: {self.cannot_write}")
         try:
-            if read_only:
-                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
-                conn.execute("PRAGMA query_only = ON")
-                self.db = Database(conn)
+            if read_only or self.cannot_write:
+                self.db = Database(_connect_read_only(Path(self.path)))
+                self._check_version()
                 return
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 30000")
@@ -49,9 +66,23 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             self.db = Database(conn)
-            self._migrate()
+            self._check_version()
+            if self.cannot_write is None:
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             raise CorruptArchive(f"{self.path} is not a usable archive database ({exc})") from exc
+
+    def _check_version(self) -> None:
+        known = {m.name for m in migrations._migrations}
+        unknown = [m.name for m in migrations.applied(self.db) if m.name not in known]
+        if unknown:
+            self.cannot_write = (f"it was made by a newer version of archiver (schema {unknown[-1]}; "
+                                 f"this is {__version__}): upgrade archiver to add to it")
+
+    def check_writable(self) -> None:
+        """Raise ReadOnlyArchive when this archive cannot be written (see `cannot_write`)."""
+        if self.cannot_write:
+            raise ReadOnlyArchive(f"cannot write to {self.path}: {self.cannot_write}; reading it still works")
 
     def _migrate(self) -> None:
         if not migrations.pending(self.db):
@@ -67,15 +98,27 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Database]:
         """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception (KeyboardInterrupt included)."""
+        self.check_writable()
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if _write_failure(exc) is None:   # not the storage's fault: a bug, raised as it is
+                raise
+            raise ArchiveWriteError(f"cannot write to {self.path}: {_write_failure(exc)}; "
+                                    "nothing of this write was kept, what was saved before is intact") from exc
 
     # ---------------------------------------------------------------- writing
     def put_blob(self, data: bytes, content_type: str | None = None) -> str:
@@ -93,7 +136,8 @@ class Store:
         with self.transaction():
             page_sha = self.put_blob(snap.body, snap.content_type) if snap.body is not None else None
             row = {
-                "url": snap.url, "final_url": snap.final_url, "captured_at": snap.captured_at,
+                "url": without_credentials(snap.url), "final_url": without_credentials(snap.final_url),
+                "captured_at": snap.captured_at,
                 "status_code": snap.status_code, "content_type": snap.content_type,
                 "page_sha256": page_sha, "headers": snap.headers, "error": snap.error,
                 "tool_version": __version__, "duration_ms": snap.duration_ms,
@@ -104,7 +148,8 @@ class Store:
             for res in snap.resources:
                 digest = self.put_blob(res.body, res.content_type) if res.body is not None else None
                 self._insert("resources", {
-                    "snapshot_id": snapshot_id, "url": res.url, "final_url": res.final_url, "sha256": digest,
+                    "snapshot_id": snapshot_id, "url": without_credentials(res.url),
+                    "final_url": without_credentials(res.final_url), "sha256": digest,
                     "content_type": res.content_type, "status_code": res.status_code, "kind": res.kind,
                     "size": len(res.body) if res.body is not None else None, "headers": res.headers,
                     "error": res.error})
@@ -223,6 +268,51 @@ class Store:
         return rows[0] if rows else None
 
     def _all(self, sql: str, params: Iterable[Any]) -> list[dict]:
-        cur = self.db.execute(sql, list(params))
+        try:
+            cur = self.db.execute(sql, list(params))
+        except OverflowError:   # a number past SQLite's 64 bits (`show 99999999999999999999`) matches nothing
+            return []
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the archive at `path` cannot be written, or None. A file or folder with no write
+    permission bit set counts as read-only even for root (who could write it anyway)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists():
+        if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
+            return "the file is read-only"
+    if folder.exists() and (not os.access(folder, os.W_OK | os.X_OK) or not folder.stat().st_mode & 0o222):
+        return f"its folder {folder} is read-only"
+    return None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; `immutable` when SQLite cannot even make its shared-memory file
+    (a WAL archive in a read-only folder)."""
+    uri = path.resolve().as_uri()
+    for mode in ("?mode=ro", "?immutable=1"):
+        conn = sqlite3.connect(uri + mode, uri=True, timeout=30.0, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+            if mode == "?immutable=1":
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write_failure(exc: sqlite3.OperationalError) -> str | None:
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text:
+        return "the file is read-only"
+    if "locked" in text or "busy" in text:
+        return "another process is writing to it (database is locked)"
+    if "i/o" in text:
+        return f"the disk failed ({exc})"
+    return None
