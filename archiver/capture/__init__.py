@@ -6,7 +6,7 @@ once) and save each capture to the store in its own transaction, in input order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..fetch import check_url
 from ..model import Snapshot
@@ -33,13 +33,14 @@ class CaptureResult:
     embeds: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"id": self.snapshot_id, "url": self.url, "final_url": self.final_url,
                 "status": "ok" if self.ok else "failed", "status_code": self.status_code,
                 "resources": self.resources, "resources_failed": self.resources_failed,
                 "embeds": self.embeds, "bytes": self.bytes, "seconds": round(self.seconds, 3),
-                "error": self.error}
+                "error": self.error, "warnings": self.warnings}
 
 
 def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
@@ -49,7 +50,7 @@ def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
         ok=snap.error is None, error=snap.error, resources=len(stored),
         resources_failed=len(snap.resources) - len(stored), embeds=len(snap.embeds),
         bytes=len(snap.body or b"") + sum(len(r.body) for r in stored),
-        seconds=(snap.duration_ms or 0) / 1000)
+        seconds=(snap.duration_ms or 0) / 1000, warnings=list(snap.warnings))
 
 
 def archive_urls(urls: list[str], store: Store, settings: Settings | None = None,
@@ -59,7 +60,10 @@ def archive_urls(urls: list[str], store: Store, settings: Settings | None = None
     settings = settings or Settings()
     results: list[CaptureResult] = []
     problems = {url: check_url(url) for url in urls}
-    with capturer(settings, sum(1 for p in problems.values() if p is None)) as submit:
+    start = capturer
+    if settings.browser:
+        from .browser import browser_capturer as start   # needs the optional extra archiver[browser]
+    with start(settings, sum(1 for p in problems.values() if p is None)) as submit:
         jobs = [(url, None if problems[url] else submit(url)) for url in urls]
         for url, job in jobs:
             if job is None:

@@ -14,6 +14,8 @@ from . import Context, main, pass_ctx, print_json, progress
 def _report(result: CaptureResult, *, quiet: bool, as_json: bool) -> None:
     if as_json:
         print_json(result.as_dict())
+    for warning in result.warnings:   # e.g. an app shell: printed even with -q, like errors
+        click.echo(f"warning: {result.url}: {warning}", err=True)
     if result.ok:
         progress(quiet, f"archived {result.url} -> #{result.snapshot_id}: {result.resources} resources"
                         f"{f' ({result.resources_failed} failed)' if result.resources_failed else ''}, "
@@ -38,11 +40,14 @@ def _report(result: CaptureResult, *, quiet: bool, as_json: bool) -> None:
 @click.option("--user-agent", help="User-Agent header to send.")
 @click.option("--max-bytes", type=click.IntRange(1), default=50 * 1024 * 1024, show_default=True,
               help="Largest single response to keep.")
+@click.option("--browser", is_flag=True,
+              help="Capture in headless Chromium: scripts run, lazy content loads, screenshots are kept "
+                   "(needs archiver[browser] and chromium).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per capture on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors are still printed).")
 @pass_ctx
 def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no_oembed: bool, concurrency: int,
-            parallel: int, timeout: float, user_agent: str | None, max_bytes: int, as_json: bool,
+            parallel: int, timeout: float, user_agent: str | None, max_bytes: int, browser: bool, as_json: bool,
             quiet: bool) -> None:
     """Capture pages, everything they need to display, and their embedded posts.
 
@@ -57,7 +62,7 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
         raise click.UsageError("give at least one URL (or -i FILE)")
     settings = Settings(timeout=timeout, connect_timeout=min(timeout, 10.0), max_bytes=max_bytes,
                         concurrency=concurrency, parallel_pages=parallel, processes=True,
-                        fetch_assets=not no_assets, enrich=not no_oembed)
+                        fetch_assets=not no_assets, enrich=not no_oembed, browser=browser)
     if user_agent:
         settings.user_agent = user_agent
     store = ctx.store()
