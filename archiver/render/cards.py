@@ -85,6 +85,7 @@ class CardView:
     sources: list[str] = field(default_factory=list)
     host: str | None = None
     known_little: bool = False
+    screenshot_src: str | None = None   # the platform's own rendering at capture (browser mode)
 
 
 def _web_url(url: Any) -> str | None:
@@ -210,6 +211,7 @@ def card_view(row: dict, asset_url: AssetUrl, preserved_at: str | None = None) -
         preserved_at=human_date(preserved_at or row.get("checked_at"))[1],
         sources=labels, host=urlsplit(post_url).hostname if post_url else None,
         known_little=not (name or handle or text_html or row.get("title") or media),
+        screenshot_src=asset_url(row["screenshot_sha256"]) if row.get("screenshot_sha256") else None,
     )
 
 
