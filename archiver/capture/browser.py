@@ -83,6 +83,7 @@ class Rendered:
     screenshot: bytes | None = None
     responses: list[Resource] = field(default_factory=list)
     rendered_embeds: list = field(default_factory=list)      # Detected, in the rendered DOM
+    replaced_markup: str = ""          # elements scripts removed from the page (embed codes)
     element_shots: dict[int, bytes] = field(default_factory=dict)   # rendered position -> PNG
     warnings: list[str] = field(default_factory=list)
 
@@ -97,6 +98,19 @@ _SCROLL_JS = """async ([maxPx, pause]) => {
   window.scrollTo(0, 0);
   return document.documentElement.scrollHeight;
 }"""
+# Markup that scripts replace (the platforms' loaders swap a blockquote for their iframe, also in
+# articles a script built): kept, so that an embed seen only as an iframe in the rendered DOM
+# still gets what its embed code said (author, text, the post's own URL). Bounded.
+_KEEP_REMOVED_JS = """(() => {
+  const kept = []; let bytes = 0;
+  Object.defineProperty(window, '__archiverRemoved', {value: kept, enumerable: false});
+  new MutationObserver(ms => { for (const m of ms) for (const n of m.removedNodes) {
+    if (n.nodeType !== 1 || kept.length >= 500 || bytes > 5e6) continue;
+    if (n.tagName === 'SCRIPT' || n.tagName === 'STYLE' || n.tagName === 'LINK') continue;
+    const h = n.outerHTML; if (!h || h.length > 200000) continue;
+    bytes += h.length; kept.push(h);
+  } }).observe(document, {childList: true, subtree: true});
+})();"""
 _MARK_JS = """(name) => { let i = 0; for (const el of document.body ? document.body.querySelectorAll('*') : [])
   el.setAttribute(name, String(i++)); return i; }"""
 
@@ -121,6 +135,7 @@ def render_page(browser, url: str, settings: Settings, limits: BrowserLimits) ->
     context = browser.new_context(viewport={"width": width, "height": height}, user_agent=settings.user_agent,
                                   service_workers="block")
     try:
+        context.add_init_script(_KEEP_REMOVED_JS)
         page = context.new_page()
         seen: list = []
         page.on("response", lambda r: seen.append(r))
@@ -190,6 +205,11 @@ def _wait_for_frames(page, seconds: float, warnings: list[str]) -> None:
 
 
 def _collect_dom_and_shots(page, out: Rendered, settings: Settings, limits: BrowserLimits) -> None:
+    try:
+        removed = page.evaluate("() => window.__archiverRemoved || []")
+        out.replaced_markup = "<!DOCTYPE html><html><body>" + "\n".join(removed) + "</body></html>"
+    except Exception:
+        pass
     page.evaluate(_MARK_JS, MARK)
     marked = page.content()
     out.dom = _MARKS.sub("", marked)
@@ -297,7 +317,8 @@ def finish(rendered: Rendered, fetcher: Fetcher, settings: Settings, shared=None
                            or None)[0]
     raw_doc = parse_html(raw_text)
     dom_doc = parse_html(rendered.dom)
-    merged = _merge(_detect_embeds(raw_doc, page_url), rendered.rendered_embeds)
+    replaced = _detect_embeds(parse_html(rendered.replaced_markup), page_url) if rendered.replaced_markup else []
+    merged = _merge(_detect_embeds(raw_doc, page_url), rendered.rendered_embeds, replaced)
     posts = [post for post, _ in merged]
     budget = ByteBudget(settings.max_capture_bytes)
     have = {r.url for r in rendered.responses if r.body is not None} | {page_url, rendered.url}
@@ -328,12 +349,13 @@ def finish(rendered: Rendered, fetcher: Fetcher, settings: Settings, shared=None
     return snap
 
 
-def _merge(raw: list, rendered: list) -> list[tuple[Post, int | None]]:
+def _merge(raw: list, rendered: list, replaced: list = ()) -> list[tuple[Post, int | None]]:
     """One (post, rendered position) per post: in rendered-DOM order (so the offline render of the
-    rendered DOM finds each card's row by position), then posts only the raw HTML had. Where both
-    found a post, the raw HTML's (the embed code as published) is kept."""
+    rendered DOM finds each card's row by position), then posts only the raw HTML had. Where a
+    post of the rendered DOM was also in the raw HTML, or in markup a script replaced, that post
+    (the embed code as published) is kept; replaced markup adds no post of its own."""
     raw_by_key = {}
-    for det in raw:
+    for det in [*raw, *replaced]:
         raw_by_key.setdefault(_post_key(det.post), det.post)
     merged, used = [], set()
     for det in rendered:
