@@ -61,6 +61,12 @@ def sync_api():
     return sync_api
 
 
+def ensure_available() -> None:
+    """BrowserMissing (one line: what to install) unless Playwright and Chromium are both there."""
+    sync_api()
+    chromium_path()
+
+
 def proxy_settings(url: str = "https://example.org/") -> dict | None:
     """Playwright's proxy option from HTTPS_PROXY/HTTP_PROXY/NO_PROXY (as requests reads them)."""
     scheme = urlsplit(url).scheme or "https"

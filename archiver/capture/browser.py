@@ -120,11 +120,30 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _settle(page, seconds: float, what: str, warnings: list[str]) -> None:
-    try:
-        page.wait_for_load_state("networkidle", timeout=seconds * 1000)
-    except Exception:
+class _Traffic:
+    """Requests in flight on a page, and when the last one started or ended (Playwright's own
+    `networkidle` is reached once per navigation and then stays reached, so it cannot tell
+    whether scrolling started new downloads)."""
+
+    def __init__(self, page) -> None:
+        self.inflight, self.last = 0, time.monotonic()
+        page.on("request", lambda r: self._change(+1))
+        page.on("requestfinished", lambda r: self._change(-1))
+        page.on("requestfailed", lambda r: self._change(-1))
+
+    def _change(self, delta: int) -> None:
+        self.inflight = max(0, self.inflight + delta)
+        self.last = time.monotonic()
+
+    def settle(self, page, seconds: float, what: str, warnings: list[str], quiet: float = 0.5) -> bool:
+        """Wait until nothing was in flight for `quiet` seconds, at most `seconds`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.inflight == 0 and time.monotonic() - self.last >= quiet:
+                return True
+            page.wait_for_timeout(50)   # lets Playwright deliver the events
         warnings.append(f"the network did not settle within {seconds:g} s ({what}); kept what had loaded")
+        return False
 
 
 def render_page(browser, url: str, settings: Settings, limits: BrowserLimits) -> Rendered:
@@ -137,6 +156,7 @@ def render_page(browser, url: str, settings: Settings, limits: BrowserLimits) ->
     try:
         context.add_init_script(_KEEP_REMOVED_JS)
         page = context.new_page()
+        traffic = _Traffic(page)
         seen: list = []
         page.on("response", lambda r: seen.append(r))
         main = None
@@ -164,14 +184,14 @@ def render_page(browser, url: str, settings: Settings, limits: BrowserLimits) ->
         if not 200 <= main.status < 300:
             out.error = http_error(main.status)
             return out
-        _settle(page, limits.settle_timeout, "after load", out.warnings)
+        traffic.settle(page, limits.settle_timeout, "after load", out.warnings)
         try:
             page.evaluate(_SCROLL_JS, [limits.scroll_max, int(limits.scroll_pause * 1000)])
         except Exception as exc:
             out.warnings.append(f"scrolling failed: {_one_line(exc)}")
-        _settle(page, limits.settle_timeout, "after scrolling", out.warnings)
-        _wait_for_frames(page, limits.embed_wait, out.warnings)
-        _collect_dom_and_shots(page, out, settings, limits)
+        traffic.settle(page, limits.settle_timeout, "after scrolling", out.warnings)
+        _wait_for_frames(page, traffic, limits.embed_wait, out.warnings)
+        _collect_dom_and_shots(page, traffic, out, settings, limits)
         out.responses = _responses(seen, main, settings)
     except Exception as exc:   # the browser itself failed (crashed tab, closed context)
         out.error = out.error or f"browser: {_one_line(exc)}"
@@ -183,7 +203,7 @@ def render_page(browser, url: str, settings: Settings, limits: BrowserLimits) ->
     return out
 
 
-def _wait_for_frames(page, seconds: float, warnings: list[str]) -> None:
+def _wait_for_frames(page, traffic: _Traffic, seconds: float, warnings: list[str]) -> None:
     """Bounded: every frame loaded, then the network quiet again (embeds draw from their data)."""
     deadline = time.monotonic() + seconds
     for frame in list(page.frames):
@@ -195,16 +215,12 @@ def _wait_for_frames(page, seconds: float, warnings: list[str]) -> None:
         except Exception:
             pass
     left = deadline - time.monotonic()
-    if left > 0.05:
-        try:
-            page.wait_for_load_state("networkidle", timeout=left * 1000)
-            return
-        except Exception:
-            pass
-    warnings.append(f"embeds were still loading after {seconds:g} s; kept what they had drawn")
+    if left <= 0.05 or not traffic.settle(page, left, "embeds", []):
+        warnings.append(f"embeds were still loading after {seconds:g} s; kept what they had drawn")
 
 
-def _collect_dom_and_shots(page, out: Rendered, settings: Settings, limits: BrowserLimits) -> None:
+def _collect_dom_and_shots(page, traffic: _Traffic, out: Rendered, settings: Settings,
+                           limits: BrowserLimits) -> None:
     try:
         removed = page.evaluate("() => window.__archiverRemoved || []")
         out.replaced_markup = "<!DOCTYPE html><html><body>" + "\n".join(removed) + "</body></html>"
@@ -213,7 +229,7 @@ def _collect_dom_and_shots(page, out: Rendered, settings: Settings, limits: Brow
     page.evaluate(_MARK_JS, MARK)
     marked = page.content()
     out.dom = _MARKS.sub("", marked)
-    out.screenshot = _full_page_png(page, limits, out.warnings)
+    out.screenshot = _full_page_png(page, traffic, limits, out.warnings)
     doc = parse_html(marked)
     out.rendered_embeds = _detect_embeds(doc, out.final_url or out.url)
     for det in out.rendered_embeds:
@@ -232,7 +248,7 @@ def _collect_dom_and_shots(page, out: Rendered, settings: Settings, limits: Brow
             tag.attrs.pop(MARK, None)
 
 
-def _full_page_png(page, limits: BrowserLimits, warnings: list[str]) -> bytes | None:
+def _full_page_png(page, traffic: _Traffic, limits: BrowserLimits, warnings: list[str]) -> bytes | None:
     """The whole page as one PNG. The viewport is made as tall as the page first (bounded): cross-
     site frames (embeds) outside the viewport are not painted, and would come out blank."""
     width, height = limits.viewport
@@ -244,11 +260,7 @@ def _full_page_png(page, limits: BrowserLimits, warnings: list[str]) -> bytes | 
                             f"{limits.screenshot_max_height} px")
         tall = max(height, min(full, limits.screenshot_max_height))
         page.set_viewport_size({"width": width, "height": tall})
-        try:
-            page.wait_for_load_state("networkidle", timeout=limits.settle_timeout * 1000)
-        except Exception:
-            pass
-        page.wait_for_timeout(300)   # frames that came into view paint
+        traffic.settle(page, limits.settle_timeout, "for the screenshot", warnings, quiet=0.3)
         png = page.screenshot(type="png", timeout=30_000)
         page.set_viewport_size({"width": width, "height": height})
         return png
@@ -422,8 +434,7 @@ def browser_capturer(settings: Settings, n_pages: int, limits: BrowserLimits | N
     pool finishes them (enrichment, requisites) meanwhile. BrowserMissing is raised here, before
     anything is submitted, when Playwright or Chromium is missing or Chromium does not start."""
     limits = limits or BrowserLimits(page_timeout=max(settings.timeout, 5.0))
-    chromium.sync_api()
-    chromium.chromium_path()
+    chromium.ensure_available()
     tasks: queue.Queue = queue.Queue()
     started: Future = Future()
     stop = threading.Event()

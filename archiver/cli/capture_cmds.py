@@ -65,6 +65,9 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
                         fetch_assets=not no_assets, enrich=not no_oembed, browser=browser)
     if user_agent:
         settings.user_agent = user_agent
+    if browser:
+        from ..chromium import ensure_available
+        ensure_available()   # one line naming what is missing, before anything is written
     store = ctx.store()
     progress(quiet, f"archiving {len(todo)} URL{'s' if len(todo) != 1 else ''} into {ctx.db_path}")
     try:

@@ -211,16 +211,17 @@ def render_stored(store, snapshot_id: int, *, single_file: bool = False, asset_p
     snap = store.snapshot(snapshot_id)
     if snap is None:
         raise RenderError(f"no snapshot #{snapshot_id}")
-    if not snap.get("page_sha256"):
+    is_post = snap.get("capture_mode") == "post" and not snap.get("error")
+    if not snap.get("page_sha256") and not is_post:
         reason = f": {snap['error']}" if snap.get("error") else ""
         raise RenderError(f"snapshot {snapshot_id} has no stored page{reason}")
-    body = store.blob(snap["page_sha256"])
+    body = store.blob(snap["page_sha256"]) if snap.get("page_sha256") else b""
     if body is None:
         raise RenderError(f"snapshot {snapshot_id}: the page's bytes are missing from the archive")
     resources = store.resources(snapshot_id)
     charset = charset_of(snap.get("content_type"), snap.get("headers"))
     heading = "Other preserved posts from this page"
-    if snap.get("capture_mode") == "post":   # a post link: the post's card on a page of its own
+    if is_post:   # a post link: the post's card on a page of its own
         body, charset, heading = _post_page(snap), "utf-8", "The archived post"
     else:
         rendered = _rendered_dom(resources, store.blob)   # a browser capture: the DOM after scripts ran
