@@ -41,7 +41,7 @@ from ..extract.requisites import base_url_of, page_requisites
 from ..fetch import ByteBudget, Fetcher
 from ..model import Resource, Snapshot, now_iso, sha256
 from ..settings import Settings
-from .engine import SharedFetches
+from .engine import SharedFetches, _cpu_cores
 from .pipeline import _detect_embeds, _enrich, _link_stored_media, fetch_requisites, http_error
 from .posts import capture_post
 
@@ -430,18 +430,19 @@ def capture_post_in_browser(browser, url: str, post: Post, fetcher: Fetcher, set
 @contextmanager
 def browser_capturer(settings: Settings, n_pages: int, limits: BrowserLimits | None = None
                      ) -> Iterator[Callable[[str], Future]]:
-    """submit(url) -> Future[Snapshot]: one browser thread renders pages in submission order; a
-    pool finishes them (enrichment, requisites) meanwhile. BrowserMissing is raised here, before
-    anything is submitted, when Playwright or Chromium is missing or Chromium does not start."""
+    """submit(url) -> Future[Snapshot]: browser threads (one Chromium each, as many as pages asked
+    for, at most --parallel and the CPU cores) render pages in submission order; a pool finishes
+    them (enrichment, requisites) meanwhile. BrowserMissing is raised here, before anything is
+    submitted, when Playwright or Chromium is missing or Chromium does not start."""
     limits = limits or BrowserLimits(page_timeout=max(settings.timeout, 5.0))
     chromium.ensure_available()
+    n_browsers = max(1, min(settings.parallel_pages, n_pages, _cpu_cores()))
     tasks: queue.Queue = queue.Queue()
-    started: Future = Future()
     stop = threading.Event()
     with Fetcher(settings) as fetcher, ThreadPoolExecutor(max_workers=max(1, min(settings.parallel_pages, 4))) as pool:
         shared = SharedFetches(fetcher)
 
-        def run_browser() -> None:
+        def run_browser(started: Future) -> None:
             try:
                 with chromium.open_browser(user_agent=settings.user_agent) as browser:
                     started.set_result(True)
@@ -473,9 +474,18 @@ def browser_capturer(settings: Settings, n_pages: int, limits: BrowserLimits | N
                     if task is not None and not task[1].done():
                         task[1].set_exception(exc)
 
-        thread = threading.Thread(target=run_browser, name="archiver-browser", daemon=True)
-        thread.start()
-        started.result()
+        starts = [Future() for _ in range(n_browsers)]
+        threads = [threading.Thread(target=run_browser, args=(f,), name=f"archiver-browser-{i}", daemon=True)
+                   for i, f in enumerate(starts)]
+        for thread in threads:
+            thread.start()
+        try:
+            for f in starts:
+                f.result()
+        except BaseException:
+            for _ in threads:
+                tasks.put(None)
+            raise
 
         def submit(url: str) -> Future:
             fut: Future = Future()
@@ -488,8 +498,10 @@ def browser_capturer(settings: Settings, n_pages: int, limits: BrowserLimits | N
             stop.set()
             raise
         finally:
-            tasks.put(None)
-            thread.join()
+            for _ in threads:
+                tasks.put(None)
+            for thread in threads:
+                thread.join()
 
 
 def _finish_into(fut: Future, rendered: Rendered, fetcher, settings, shared, browser_ms: int) -> None:
