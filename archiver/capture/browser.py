@@ -403,8 +403,9 @@ def embed_page_url(post: Post, settings: Settings) -> str | None:
 def capture_post_in_browser(browser, url: str, post: Post, fetcher: Fetcher, settings: Settings,
                             limits: BrowserLimits) -> Snapshot:
     """A post link: the post snapshot of static mode, plus a screenshot of the platform's embed page."""
+    started = time.monotonic()
     snap = capture_post(url, post, fetcher, settings)
-    snap.capture_mode = "browser"
+    snap.capture_mode = "post"
     if not snap.embeds:
         return snap
     target = embed_page_url(post, settings)
@@ -413,17 +414,15 @@ def capture_post_in_browser(browser, url: str, post: Post, fetcher: Fetcher, set
         return snap
     rendered = render_page(browser, target, settings, BrowserLimits(
         page_timeout=limits.page_timeout, settle_timeout=limits.settle_timeout, scroll_max=0,
-        embed_wait=limits.embed_wait, viewport=(600, 800)))
+        embed_wait=limits.embed_wait, viewport=(550, 200)))   # as tall as the post it draws
     if rendered.screenshot:
         snap.resources.append(_made(f"archiver:{EMBED_SCREENSHOT}/0", EMBED_SCREENSHOT, rendered.screenshot,
                                     "image/png"))
         snap.embeds[0]["screenshot_sha256"] = sha256(rendered.screenshot)
-        if rendered.dom:
-            snap.resources.append(_made(f"archiver:{RENDERED_HTML}", RENDERED_HTML, rendered.dom.encode("utf-8"),
-                                        "text/html; charset=utf-8"))
     else:
         snap.warnings.append(f"no screenshot of the platform's embed page: {rendered.error or 'nothing drawn'}")
     snap.warnings += rendered.warnings
+    snap.duration_ms = int((time.monotonic() - started) * 1000)
     return snap
 
 
