@@ -169,3 +169,42 @@ def test_report_holds_hashes_posts_and_finds_a_damaged_blob(site, store, db_path
     damaged = evidence(store, result.snapshot_id)
     assert not damaged["verification"]["ok"]
     assert [c["where"] for c in damaged["verification"]["blobs"] if c["result"] != "ok"] == ["page"]
+
+
+NEVER_SETTLES = """<!DOCTYPE html><html><head><title>Live blog</title></head><body>
+<h1>Live blog</h1><p>{p}</p><img src="/slow.png" width="10" height="10" alt="">
+<script>setInterval(() => fetch('/poll?' + Date.now()), 150)</script></body></html>"""
+
+
+@pytest.mark.browser
+def test_a_page_that_never_settles_keeps_what_it_has_with_warnings(server, chromium):
+    """The load event waits for an image that takes 4 s, and a script polls forever: the capture
+    is cut at its bounds, keeps the page, and says what was cut short. A PDF link is stored as a file."""
+    import time as _time
+
+    from archiver.capture.browser import BrowserLimits, browser_capturer
+    from werkzeug import Response
+
+    def slow(_request):
+        _time.sleep(4)
+        return Response(tiny_png("slow"), content_type="image/png")
+
+    server.expect_request("/live.html").respond_with_data(NEVER_SETTLES.format(p=PARAGRAPH),
+                                                          content_type="text/html; charset=utf-8")
+    server.expect_request("/slow.png").respond_with_handler(slow)
+    server.expect_request("/poll").respond_with_data("{}", content_type="application/json")
+    server.expect_request("/paper.pdf").respond_with_data(b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    limits = BrowserLimits(page_timeout=1.5, settle_timeout=0.8, embed_wait=0.8, scroll_pause=0.02)
+    settings = Settings(browser=True, enrich=False, timeout=5, retries=0)
+    started = _time.monotonic()
+    with browser_capturer(settings, 2, limits) as submit:
+        live, pdf = submit(server.url_for("/live.html")), submit(server.url_for("/paper.pdf"))
+        snap, paper = live.result(timeout=60), pdf.result(timeout=60)
+    assert _time.monotonic() - started < 30
+    assert snap.error is None and b"Live blog" in snap.body
+    assert PARAGRAPH in snap.meta["text"]
+    assert any("did not finish loading within 1.5 s" in w for w in snap.warnings)
+    assert any("did not settle" in w for w in snap.warnings)
+    assert any(r.kind == "screenshot" and r.body.startswith(b"\x89PNG") for r in snap.resources)
+    assert paper.error is None and paper.body.startswith(b"%PDF")
+    assert paper.warnings == ["not an HTML page: captured without the browser"]

@@ -42,7 +42,8 @@ from ..fetch import ByteBudget, Fetcher
 from ..model import Resource, Snapshot, now_iso, sha256
 from ..settings import Settings
 from .engine import SharedFetches, _cpu_cores
-from .pipeline import _detect_embeds, _enrich, _link_stored_media, fetch_requisites, http_error
+from .pipeline import (HTML_TYPES, _detect_embeds, _enrich, _link_stored_media, capture_page, fetch_requisites,
+                       http_error)
 from .posts import capture_post
 
 log = logging.getLogger(__name__)
@@ -125,11 +126,34 @@ class _Traffic:
     `networkidle` is reached once per navigation and then stays reached, so it cannot tell
     whether scrolling started new downloads)."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page, settings: Settings) -> None:
         self.inflight, self.last = 0, time.monotonic()
+        # each body is read as soon as it has arrived: asked for later, Chromium may have dropped it
+        # and download it again (not what the page got, and a wait for a slow server)
+        self.bodies: dict[int, bytes | str] = {}   # id(request) -> body, or why there is none
+        self.budget, self.max_bytes, self.max_count = (ByteBudget(settings.max_capture_bytes), settings.max_bytes,
+                                                       settings.max_resources)
+        self.closed = False
         page.on("request", lambda r: self._change(+1))
-        page.on("requestfinished", lambda r: self._change(-1))
+        page.on("requestfinished", lambda r: self._done(r))
         page.on("requestfailed", lambda r: self._change(-1))
+
+    def _done(self, request) -> None:
+        self._change(-1)
+        if self.closed or len(self.bodies) >= self.max_count or not request.url.lower().startswith("http"):
+            return
+        try:
+            resp = request.response()
+            if resp is None or not 200 <= resp.status < 300:
+                return
+            body = resp.body()
+        except Exception as exc:
+            self.bodies[id(request)] = f"the browser kept no body: {_one_line(exc)}"
+            return
+        if len(body) > self.max_bytes or not self.budget.take(len(body)):
+            self.bodies[id(request)] = f"not kept: larger than the byte limit ({len(body)} bytes)"
+        else:
+            self.bodies[id(request)] = body
 
     def _change(self, delta: int) -> None:
         self.inflight = max(0, self.inflight + delta)
@@ -156,7 +180,7 @@ def render_page(browser, url: str, settings: Settings, limits: BrowserLimits) ->
     try:
         context.add_init_script(_KEEP_REMOVED_JS)
         page = context.new_page()
-        traffic = _Traffic(page)
+        traffic = _Traffic(page, settings)
         seen: list = []
         page.on("response", lambda r: seen.append(r))
         main = None
@@ -192,7 +216,8 @@ def render_page(browser, url: str, settings: Settings, limits: BrowserLimits) ->
         traffic.settle(page, limits.settle_timeout, "after scrolling", out.warnings)
         _wait_for_frames(page, traffic, limits.embed_wait, out.warnings)
         _collect_dom_and_shots(page, traffic, out, settings, limits)
-        out.responses = _responses(seen, main, settings)
+        traffic.closed = True
+        out.responses = _responses(seen, main, settings, traffic.bodies)
     except Exception as exc:   # the browser itself failed (crashed tab, closed context)
         out.error = out.error or f"browser: {_one_line(exc)}"
     finally:
@@ -277,11 +302,11 @@ def _mark_of(element) -> str | None:
     return value
 
 
-def _responses(seen: list, main, settings: Settings) -> list[Resource]:
-    """Every response the browser received (not the page itself), one per URL, bounded."""
-    budget = ByteBudget(settings.max_capture_bytes)
+def _responses(seen: list, main, settings: Settings, bodies: dict[int, bytes | str]) -> list[Resource]:
+    """Every response the browser received (not the page itself), one per URL, bounded; one whose
+    body was still arriving when the capture ended is recorded without it."""
     kept: dict[str, Resource] = {}
-    for resp in seen:
+    for resp in list(seen):
         url = resp.url
         if resp is main or not url.lower().startswith(("http://", "https://")) or 300 <= resp.status < 400:
             continue
@@ -293,18 +318,15 @@ def _responses(seen: list, main, settings: Settings) -> list[Resource]:
         headers = dict(resp.headers)
         res = Resource(url=url, kind=kind, final_url=url, status_code=resp.status,
                        content_type=headers.get("content-type"), headers=headers)
+        body = bodies.get(id(resp.request))
         if not 200 <= resp.status < 300:
             res.error = http_error(resp.status)
+        elif body is None:
+            res.error = "still loading when the capture ended"
+        elif isinstance(body, str):
+            res.error = body
         else:
-            try:
-                body = resp.body()
-            except Exception as exc:
-                res.error = f"the browser kept no body: {_one_line(exc)}"
-            else:
-                if len(body) > settings.max_bytes or not budget.take(len(body)):
-                    res.error = f"not kept: larger than the byte limit ({len(body)} bytes)"
-                else:
-                    res.body = body
+            res.body = body
         kept[url] = res
     return list(kept.values())
 
@@ -503,8 +525,21 @@ def browser_capturer(settings: Settings, n_pages: int, limits: BrowserLimits | N
                 thread.join()
 
 
+def _not_a_page(rendered: Rendered) -> bool:
+    """The URL is a file (PDF, image, JSON), not a page: Chromium downloads it or shows it bare."""
+    if rendered.error:
+        return "Download is starting" in rendered.error
+    mime = (rendered.headers.get("content-type") or "").split(";")[0].strip().lower()
+    return bool(mime) and mime not in HTML_TYPES
+
+
 def _finish_into(fut: Future, rendered: Rendered, fetcher, settings, shared, browser_ms: int) -> None:
     try:
+        if _not_a_page(rendered):   # stored as static capture stores a file: the one resource
+            snap = capture_page(rendered.url, fetcher, settings, shared)
+            snap.warnings.append("not an HTML page: captured without the browser")
+            fut.set_result(snap)
+            return
         snap = finish(rendered, fetcher, settings, shared)
         snap.duration_ms = (snap.duration_ms or 0) + browser_ms
         fut.set_result(snap)
