@@ -100,7 +100,16 @@ def evidence_html(store: Store, snapshot_id: int, data: dict[str, Any] | None = 
 
 
 def write_pdf(html: str, path: Path) -> None:
-    """Print the page to PDF with headless Chromium (BrowserMissing when it is not installed)."""
+    """Print the page to PDF with headless Chromium (BrowserMissing when it is not installed). The
+    browser runs in a thread of its own: Playwright's sync API refuses a thread that already runs
+    one (a library caller's own Playwright)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-pdf") as one:
+        one.submit(_print_pdf, html, Path(path)).result()
+
+
+def _print_pdf(html: str, path: Path) -> None:
     from .chromium import open_browser
     with tempfile.TemporaryDirectory(prefix="archiver-report-") as tmp:
         page_file = Path(tmp) / "report.html"
