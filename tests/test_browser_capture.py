@@ -219,3 +219,28 @@ def test_report_prints_to_pdf(site, cli, db_path, tmp_path, chromium):
     assert run.exit_code == 0 and run.stdout.strip() == str(out)
     assert "all blobs verified" in run.stderr
     assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 1000
+
+
+def test_what_the_browser_made_goes_into_a_warc_as_resource_records(store, tmp_path):
+    """Screenshots and the rendered DOM were made, not received: `resource` records with urn: URIs."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from archiver.bundle.warc import export_warc
+    from archiver.model import Resource, Snapshot
+
+    png = tiny_png("shot")
+    snap = Snapshot(url="https://news.example/a.html", captured_at="2026-01-02T03:04:05Z", status_code=200,
+                    content_type="text/html", body=b"<html><body>A</body></html>", capture_mode="browser")
+    snap.resources = [Resource(url="archiver:screenshot", kind="screenshot", status_code=200,
+                               content_type="image/png", body=png),
+                      Resource(url="https://news.example/a.png", kind="image", status_code=200,
+                               content_type="image/png", body=tiny_png("a"))]
+    sid = store.save_snapshot(snap)
+    out = tmp_path / "a.warc.gz"
+    export_warc(store, [sid], out)
+    with open(out, "rb") as fh:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+                   for r in ArchiveIterator(fh)]
+    assert ("resource", "urn:screenshot:https://news.example/a.html", png) in records
+    assert [uri for kind, uri, _ in records if kind == "response"] == ["https://news.example/a.html",
+                                                                      "https://news.example/a.png"]
