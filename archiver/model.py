@@ -49,3 +49,5 @@ class Snapshot:
     resources: list[Resource] = field(default_factory=list)
     embeds: list[dict[str, Any]] = field(default_factory=list)  # rows for the embeds table
     duration_ms: int | None = None
+    capture_mode: str = "static"     # static | browser | post (a post link, archived as the post)
+    warnings: list[str] = field(default_factory=list)   # one line each, e.g. "looks like an app shell"

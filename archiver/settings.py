@@ -34,6 +34,7 @@ class Settings:
     retry_backoff: float = 0.5            # seconds, doubled each try
     retry_after_cap: float = 30.0         # longest Retry-After we honour
     fetch_assets: bool = True
+    browser: bool = False                 # capture in headless Chromium (archiver.capture.browser)
     enrich: bool = True                   # ask platforms (oEmbed, embed pages) for what fallbacks lack
     meta_token: str | None = field(default_factory=lambda: os.environ.get("ARCHIVER_META_TOKEN"))
     # Override endpoint base URLs (see archiver.enrich.endpoints), e.g. {"youtube": "http://127.0.0.1:5000/oembed"}

@@ -34,7 +34,7 @@ def snapshot_detail(store: Store, snapshot_id: int) -> dict[str, Any] | None:
 
 def _post(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: row.get(k) for k in ("position", "provider", "kind", "status", *POST_FIELDS, "post_url_original",
-                                   "avatar_sha256", "media", "sources", "alternatives", "checked_at",
+                                   "avatar_sha256", "screenshot_sha256", "media", "sources", "alternatives", "checked_at",
                                    "status_evidence", "enrich_error", "extra")}
     return out
 
@@ -46,9 +46,11 @@ def format_detail(detail: dict[str, Any]) -> str:
                        ("captured", "captured_at"), ("status", "status_code"), ("type", "content_type"),
                        ("site", "site_name"), ("byline", "byline"), ("published", "published_at"),
                        ("modified", "modified_at"), ("language", "lang"), ("description", "description"),
-                       ("page sha256", "page_sha256"), ("error", "error")):
+                       ("page sha256", "page_sha256"), ("mode", "capture_mode"), ("error", "error")):
         if s.get(key) not in (None, ""):
             lines.append(f"  {label:<12} {s[key]}")
+    for warning in s.get("warnings") or []:
+        lines.append(f"  {'warning':<12} {warning}")
     r = detail["resources"]
     kinds = ", ".join(f"{k} {n}" for k, n in r["by_kind"].items())
     lines.append(f"\nresources: {r['stored']} stored, {r['failed']} failed, {r['bytes'] / 1e6:.2f} MB"
@@ -72,6 +74,8 @@ def format_detail(detail: dict[str, Any]) -> str:
             lines.append(f"      {key:<14} {value}" + (f"   [{src}]" if src else ""))
         if p.get("avatar_sha256"):
             lines.append(f"      {'avatar':<14} stored {p['avatar_sha256'][:12]}…   [{sources.get('avatar_url', '')}]")
+        if p.get("screenshot_sha256"):
+            lines.append(f"      {'screenshot':<14} stored {p['screenshot_sha256'][:12]}…   [as the platform drew it]")
         for m in p.get("media") or []:
             state = f"stored {m['sha256'][:12]}…" if m.get("sha256") else "not stored"
             lines.append(f"      {'media':<14} {m.get('type', 'image')} {state}  {m.get('url', '')[:60]}")

@@ -86,7 +86,9 @@ def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: S
                                      content_type=snap.get("content_type"), digest=snap["page_sha256"], date=date)
         written += n
     for res in record.resources:
-        if res.get("sha256"):
+        if res.get("sha256") and not res["url"].lower().startswith(("http://", "https://")):
+            written += _write_made(writer, ids, store, res, snap.get("final_url") or snap["url"], date)
+        elif res.get("sha256"):
             _, n = _write_exchange(writer, ids, store, url=res["url"], final_url=res.get("final_url"),
                                    status=res.get("status_code"), headers=res.get("headers") or {},
                                    content_type=res.get("content_type"), digest=res["sha256"], date=date)
@@ -103,6 +105,21 @@ def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: S
                                      warc_headers_dict=headers)
     writer.write_record(meta)
     return written + 1
+
+
+def _write_made(writer: WARCWriter, ids: _RecordIds, store: Store, res: dict, page_url: str, date: str) -> int:
+    """What the archiver made rather than received (a browser capture's screenshots and rendered
+    DOM, named `archiver:<kind>[/n]`): a `resource` record, URI `urn:<kind>[/n]:<page URL>`, as
+    browser-based crawlers store their screenshots."""
+    body = store.blob(res["sha256"]) or b""
+    name = res["url"].split(":", 1)[1]
+    uri = f"urn:{name}:{page_url}"
+    record = writer.create_warc_record(uri, "resource", payload=BytesIO(body), length=len(body),
+                                       warc_content_type=res.get("content_type") or "application/octet-stream",
+                                       warc_headers_dict={"WARC-Record-ID": ids("resource", uri, date),
+                                                          "WARC-Date": date})
+    writer.write_record(record)
+    return 1
 
 
 def metadata_uri(page_url: str, date: str) -> str:

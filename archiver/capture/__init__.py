@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..extract.urls import without_credentials
 from ..fetch import check_url
@@ -37,13 +37,14 @@ class CaptureResult:
     embeds: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"id": self.snapshot_id, "url": self.url, "final_url": self.final_url,
                 "status": "ok" if self.ok else "failed", "status_code": self.status_code,
                 "resources": self.resources, "resources_failed": self.resources_failed,
                 "embeds": self.embeds, "bytes": self.bytes, "seconds": round(self.seconds, 3),
-                "error": self.error}
+                "error": self.error, "warnings": self.warnings}
 
 
 def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
@@ -53,7 +54,7 @@ def summarize(snapshot_id: int | None, snap: Snapshot) -> CaptureResult:
         ok=snap.error is None, error=snap.error, resources=len(stored),
         resources_failed=len(snap.resources) - len(stored), embeds=len(snap.embeds),
         bytes=len(snap.body or b"") + sum(len(r.body) for r in stored),
-        seconds=(snap.duration_ms or 0) / 1000)
+        seconds=(snap.duration_ms or 0) / 1000, warnings=list(snap.warnings))
 
 
 def unique_urls(urls: Iterable[str]) -> list[str]:
@@ -83,7 +84,10 @@ def archive_urls(urls: list[str], store: Store, settings: Settings | None = None
     for index, problem in enumerate(problems):
         if problem:
             finished(index, CaptureResult(url=without_credentials(todo[index]), error=problem))
-    with capturer(settings, problems.count(None)) as submit:
+    start = capturer
+    if settings.browser:
+        from .browser import browser_capturer as start   # needs the optional extra archiver[browser]
+    with start(settings, problems.count(None)) as submit:
         pending = {submit(url): index for index, url in enumerate(todo) if problems[index] is None}
         for job in as_completed(pending):
             snap = job.result()

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from .. import embeds as embed_registry
 from ..enrich import enrich_posts
+from ..extract.appshell import app_shell_warning
 from ..extract.article import extract_article
 from ..extract.css import css_refs, decode_css
 from ..extract.html import decode_html, looks_like_html, parse_html
@@ -27,6 +28,7 @@ from ..extract.urls import without_credentials
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..model import Resource, Snapshot, now_iso, sha256
 from ..settings import Settings
+from .posts import capture_post
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,9 @@ def is_html(rec: Fetched) -> bool:
 def capture_page(url: str, fetcher: Fetcher, settings: Settings, shared: Getter | None = None) -> Snapshot:
     """Fetch one page and everything it needs; never raises for network or markup trouble.
     Requisites are fetched through `shared` when given (pages of one run share them)."""
+    post = embed_registry.match_post_url(url)
+    if post is not None:   # a post link: archived as the post (capture/posts.py)
+        return capture_post(url, post, fetcher, settings)
     started = time.monotonic()
     budget = ByteBudget(settings.max_capture_bytes)
     page = fetcher.get(url, budget=budget)
@@ -104,6 +109,9 @@ def _capture_html(snap: Snapshot, page: Fetched, fetcher: Fetcher, settings: Set
         snap.resources = fetch_requisites(wanted, shared, settings, budget) if wanted else []
         snap.meta = metadata.result()
         snap.resources += enriched.result()
+    shell = app_shell_warning(doc, snap.meta.get("text"))
+    if shell:
+        snap.warnings.append(shell)
     by_url = {r.url: r for r in snap.resources if r.body is not None}
     for d in detected:
         _link_stored_media(d.post, by_url)

@@ -35,6 +35,8 @@ class _Reporter:
         if self.as_json:
             print_json(result.as_dict())
         url = shorten(result.url, 120)
+        for warning in result.warnings:   # e.g. an app shell: printed even with -q, like errors
+            self._line(f"warning: {url}: {warning}")
         if not result.ok:
             # failures are printed even with -q: one line naming the URL and the cause
             self._line(f"error: {url}: {shorten(result.error)}"
@@ -111,11 +113,14 @@ def _stop(code: int) -> None:
 @click.option("--user-agent", help="User-Agent header to send.")
 @click.option("--max-bytes", type=click.IntRange(1), default=50 * 1024 * 1024, show_default=True,
               help="Largest single response to keep.")
+@click.option("--browser", is_flag=True,
+              help="Capture in headless Chromium: scripts run, lazy content loads, screenshots are kept "
+                   "(needs archiver[browser] and chromium).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per capture on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors are still printed).")
 @pass_ctx
 def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no_oembed: bool, concurrency: int,
-            parallel: int, timeout: float, user_agent: str | None, max_bytes: int, as_json: bool,
+            parallel: int, timeout: float, user_agent: str | None, max_bytes: int, browser: bool, as_json: bool,
             quiet: bool) -> None:
     """Capture pages, everything they need to display, and their embedded posts.
 
@@ -131,9 +136,12 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
     todo = unique_urls(given)
     settings = Settings(timeout=timeout, connect_timeout=min(timeout, 10.0), max_bytes=max_bytes,
                         concurrency=concurrency, parallel_pages=parallel, processes=True,
-                        fetch_assets=not no_assets, enrich=not no_oembed)
+                        fetch_assets=not no_assets, enrich=not no_oembed, browser=browser)
     if user_agent:
         settings.user_agent = user_agent
+    if browser:
+        from ..chromium import ensure_available
+        ensure_available()   # one line naming what is missing, before anything is written
     store = ctx.store(write=True)
     repeated = len(given) - len(todo)
     progress(quiet, f"archiving {len(todo)} URL{'s' if len(todo) != 1 else ''} into {ctx.db_path}"

@@ -88,6 +88,7 @@ class CardView:
     sources: list[str] = field(default_factory=list)
     host: str | None = None
     known_little: bool = False
+    screenshot_src: str | None = None   # the platform's own rendering at capture (browser mode)
 
 
 def _web_url(url: Any) -> str | None:
@@ -214,6 +215,7 @@ def card_view(row: dict, asset_url: AssetUrl, preserved_at: str | None = None) -
         checked=status != "unchecked",
         sources=labels, host=urlsplit(post_url).hostname if post_url else None,
         known_little=not (name or handle or text_html or row.get("title") or media),
+        screenshot_src=asset_url(row["screenshot_sha256"]) if row.get("screenshot_sha256") else None,
     )
 
 

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import logging
 import re
+from html import escape as html_escape
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -137,7 +138,8 @@ def _match_embeds(detected: list, rows: list[dict]) -> list[tuple[Tag, list[Tag]
 
 
 def render_document(*, body: bytes, page_url: str, charset: str | None, assets: AssetMap, embed_rows: list[dict],
-                    captured_at: str | None, preserved_at: str | None = None) -> tuple[str, int]:
+                    captured_at: str | None, preserved_at: str | None = None,
+                    leftover_heading: str = "Other preserved posts from this page") -> tuple[str, int]:
     """The offline HTML of a stored page (pure apart from reading blobs through `assets`);
     returns (html, number of cards)."""
     text = decode_html(body, charset)[0]   # the rule the capture used
@@ -183,7 +185,7 @@ def render_document(*, body: bytes, page_url: str, charset: str | None, assets: 
         extra_html = "".join(_card(r, assets, preserved_at or captured_at, env) for r in leftovers)
         cards += len(leftovers)
         section = ('<section data-archiver="other-posts" style="max-width:800px;margin:2em auto;padding:0 16px">'
-                   f'<h2>Other preserved posts from this page</h2>{extra_html}</section>')
+                   f'<h2>{html_escape(leftover_heading)}</h2>{extra_html}</section>')
         body_tag.append(slots.make(section))
     captured_iso, captured_human = human_date(captured_at)
     banner = env.get_template("page/banner.html").render(
@@ -209,13 +211,23 @@ def render_stored(store, snapshot_id: int, *, single_file: bool = False, asset_p
     snap = store.snapshot(snapshot_id)
     if snap is None:
         raise RenderError(f"no snapshot #{snapshot_id}")
-    if not snap.get("page_sha256"):
+    is_post = snap.get("capture_mode") == "post" and not snap.get("error")
+    if not snap.get("page_sha256") and not is_post:
         reason = f": {snap['error']}" if snap.get("error") else ""
         raise RenderError(f"snapshot {snapshot_id} has no stored page{reason}")
-    body = store.blob(snap["page_sha256"])
+    body = store.blob(snap["page_sha256"]) if snap.get("page_sha256") else b""
     if body is None:
         raise RenderError(f"snapshot {snapshot_id}: the page's bytes are missing from the archive")
-    assets = asset_map(store.resources(snapshot_id), store.blob, prefix=asset_prefix, single_file=single_file)
+    resources = store.resources(snapshot_id)
+    charset = charset_of(snap.get("content_type"), snap.get("headers"))
+    heading = "Other preserved posts from this page"
+    if is_post:   # a post link: the post's card on a page of its own
+        body, charset, heading = _post_page(snap), "utf-8", "The archived post"
+    else:
+        rendered = _rendered_dom(resources, store.blob)   # a browser capture: the DOM after scripts ran
+        if rendered is not None:
+            body, charset = rendered, "utf-8"
+    assets = asset_map(resources, store.blob, prefix=asset_prefix, single_file=single_file)
     rows = store.embeds(snapshot_id)
     for row in rows:   # post media and avatars may be stored as blobs without a resource row
         shas = [row.get("avatar_sha256")] + [m.get("sha256") for m in row.get("media") or [] if isinstance(m, dict)]
@@ -226,9 +238,21 @@ def render_stored(store, snapshot_id: int, *, single_file: bool = False, asset_p
                     assets.add_blob(sha, info.get("content_type"))
     page_url = snap.get("final_url") or snap.get("url") or ""
     html, cards = render_document(
-        body=body, page_url=page_url, charset=charset_of(snap.get("content_type"), snap.get("headers")),
-        assets=assets, embed_rows=rows, captured_at=snap.get("captured_at"))
+        body=body, page_url=page_url, charset=charset, assets=assets, embed_rows=rows,
+        captured_at=snap.get("captured_at"), leftover_heading=heading)
     return RenderedPage(snapshot_id, html, dict(assets.used), snap.get("title"), cards)
+
+
+def _rendered_dom(resources: list[dict], read_blob) -> bytes | None:
+    """The DOM a browser capture kept (resource kind `rendered-html`), if any."""
+    row = next((r for r in resources if r.get("kind") == "rendered-html" and r.get("sha256")), None)
+    return read_blob(row["sha256"]) if row else None
+
+
+def _post_page(snap: dict) -> bytes:
+    title = html_escape(snap.get("title") or snap.get("url") or "Archived post")
+    return (f'<!DOCTYPE html><html><head><title>{title}</title></head>'
+            f'<body></body></html>').encode("utf-8")
 
 
 __all__ = ["CSP", "RenderError", "RenderedPage", "render_document", "render_stored"]

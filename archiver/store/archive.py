@@ -142,6 +142,7 @@ class Store:
                 "page_sha256": page_sha, "headers": snap.headers, "error": snap.error,
                 "tool_version": __version__, "duration_ms": snap.duration_ms,
                 "metadata": snap.meta.get("metadata"),
+                "capture_mode": snap.capture_mode, "warnings": snap.warnings,
             }
             row.update({k: snap.meta.get(k) for k in META_COLUMNS})
             snapshot_id = self._insert("snapshots", row)

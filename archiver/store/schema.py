@@ -13,18 +13,18 @@ migrations = Migrations("archiver")
 
 # Columns holding JSON text, per table: encoded on write, decoded on read (and in bundles' snapshot.json).
 JSON_COLUMNS: dict[str, tuple[str, ...]] = {
-    "snapshots": ("headers", "metadata"),
+    "snapshots": ("headers", "metadata", "warnings"),
     "resources": ("headers",),
     "embeds": ("media", "sources", "alternatives", "oembed", "extra"),
     "checks": ("changed",),
 }
 # JSON columns holding a list (every other JSON column holds an object).
-_LIST_COLUMNS = {"media"}
+_LIST_COLUMNS = {"media", "warnings"}
 # Columns naming a blob by its sha256 (a post's media items name theirs inside `embeds.media`).
 BLOB_COLUMNS: dict[str, tuple[str, ...]] = {
     "snapshots": ("page_sha256",),
     "resources": ("sha256",),
-    "embeds": ("avatar_sha256",),
+    "embeds": ("avatar_sha256", "screenshot_sha256"),
     "checks": ("answer_sha256",),
 }
 # Snapshot columns filled from the extracted metadata (Snapshot.meta).
@@ -168,3 +168,13 @@ def m006_checks(db: Database) -> None:
                snapshots.captured_at
         from checks join snapshots on snapshots.id = checks.snapshot_id
         order by checks.post_url, checks.checked_at""", replace=True)
+
+
+@migrations()
+def m008_browser_evidence(db: Database) -> None:
+    """Browser captures: how each snapshot was captured, the warnings it carries (an app shell
+    seen by static capture, a page that never settled), and each post's screenshot as drawn by
+    its platform."""
+    db["snapshots"].add_column("capture_mode", str)
+    db["snapshots"].add_column("warnings", str)
+    db["embeds"].add_column("screenshot_sha256", str)
