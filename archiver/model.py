@@ -49,3 +49,4 @@ class Snapshot:
     resources: list[Resource] = field(default_factory=list)
     embeds: list[dict[str, Any]] = field(default_factory=list)  # rows for the embeds table
     duration_ms: int | None = None
+    import_source: str | None = None   # what it was imported from (a WARC record's id), else None

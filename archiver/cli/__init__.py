@@ -127,3 +127,4 @@ from . import capture_cmds  # noqa: E402,F401
 from . import browse_cmds  # noqa: E402,F401
 from . import bundle_cmds  # noqa: E402,F401
 from . import render_cmds  # noqa: E402,F401
+from . import import_cmds  # noqa: E402,F401

@@ -140,3 +140,10 @@ def m004_browse_views(db: Database) -> None:
 def m005_status_evidence(db: Database) -> None:
     """Which platform answer decided each post's status, and what it said."""
     db["embeds"].add_column("status_evidence", str)
+
+
+@migrations()
+def m009_import_source(db: Database) -> None:
+    """Where an imported snapshot came from (a WARC record's id), so importing twice adds nothing."""
+    db["snapshots"].add_column("import_source", str)
+    db["snapshots"].create_index(["import_source"])
