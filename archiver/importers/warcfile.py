@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -52,6 +52,7 @@ class WarcIndex:
     path: str
     by_url: dict[str, list[Entry]] = field(default_factory=dict)
     by_digest: dict[str, Entry] = field(default_factory=dict)
+    by_path: dict[str, set[str]] = field(default_factory=dict)   # host + path -> the URLs with it
     order: list[Entry] = field(default_factory=list)          # responses in file order
     metadata: dict[tuple[str, str], int] = field(default_factory=dict)  # (refers-to url, date) -> offset
     problems: list[str] = field(default_factory=list)
@@ -117,6 +118,7 @@ class WarcIndex:
                       refers_to_url=clean_uri(h.get_header("WARC-Refers-To-Target-URI") or "") or None,
                       refers_to_date=h.get_header("WARC-Refers-To-Date"))
         self.by_url.setdefault(url, []).append(entry)
+        self.by_path.setdefault(_loose_key(url), set()).add(url)
         if rec_type == "response":
             self.order.append(entry)
             if entry.payload_digest and entry.payload_digest not in self.by_digest:
@@ -133,6 +135,13 @@ class WarcIndex:
             return found[0]
         when = parse_warc_date(near)
         return min(found, key=lambda e: abs((parse_warc_date(e.date) - when).total_seconds()))
+
+    def loose_entry(self, url: str, near: str | None = None) -> Entry | None:
+        """The record of the one URL the WARC holds with the same host and path as `url` (any
+        scheme or query): how a platform answer a crawler recorded under another query string
+        (`/embed/ID?feature=oembed`) is found for the request the enricher makes (`/embed/ID`)."""
+        same = self.by_path.get(_loose_key(clean_uri(url)), set())
+        return self.entry(next(iter(same)), near) if len(same) == 1 else None
 
     def read(self, entry: Entry) -> tuple[int | None, dict[str, str], bytes]:
         """(status, headers with lower-case names, decoded body) of a response; a revisit's
@@ -196,6 +205,11 @@ def _next_gzip_member(fh, start: int) -> int | None:
     return None
 
 
+def _loose_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{(parts.hostname or '').lower()}{parts.path or '/'}"
+
+
 def clean_uri(uri: str) -> str:
     """A WARC-Target-URI as a plain URL: WARC 1.0 writers sometimes wrap it in <>; no fragment."""
     uri = uri.strip()
@@ -223,10 +237,11 @@ def captured_at(warc_date: str) -> str:
 
 class WarcGetter:
     """Answers GETs from the WARC like a Fetcher (redirects followed inside it); a URL the WARC
-    lacks is a Fetched with the error "not in the WARC", or goes to `fallback` when given."""
+    lacks is a Fetched with the error "not in the WARC", or goes to `fallback` when given. With
+    `loose`, a URL the WARC lacks may be answered by the one record with its host and path."""
 
-    def __init__(self, index: WarcIndex, near: str | None = None, fallback=None):
-        self.index, self.near, self.fallback = index, near, fallback
+    def __init__(self, index: WarcIndex, near: str | None = None, fallback=None, loose: bool = False):
+        self.index, self.near, self.fallback, self.loose = index, near, fallback, loose
         self.answered: set[str] = set()
 
     def get(self, url: str, *, budget: ByteBudget | None = None, max_bytes: int | None = None,
@@ -235,6 +250,8 @@ class WarcGetter:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             entry = self.index.entry(current, self.near)
+            if entry is None and self.loose:
+                entry = self.index.loose_entry(current, self.near)
             if entry is None:
                 break
             try:

@@ -63,7 +63,7 @@ def snapshot_from_warc(index: WarcIndex, url: str, entry: Entry, options: Import
                        fallback: Fetcher | None = None) -> Snapshot:
     """One page of the WARC as a Snapshot: the capture pipeline run on the WARC's bytes."""
     requisites = WarcGetter(index, near=entry.date)
-    fetcher = WarcGetter(index, near=entry.date, fallback=fallback)
+    fetcher = WarcGetter(index, near=entry.date, fallback=fallback, loose=True)
     snap = capture_page(url, fetcher, options.settings, shared=requisites)  # type: ignore[arg-type]
     snap.captured_at = captured_at(entry.date)
     snap.import_source = entry.record_id or None
