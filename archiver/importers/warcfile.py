@@ -242,7 +242,7 @@ class WarcGetter:
 
     def __init__(self, index: WarcIndex, near: str | None = None, fallback=None, loose: bool = False):
         self.index, self.near, self.fallback, self.loose = index, near, fallback, loose
-        self.answered: set[str] = set()
+        self.used_fallback = False
 
     def get(self, url: str, *, budget: ByteBudget | None = None, max_bytes: int | None = None,
             headers: dict[str, str] | None = None, retries: int | None = None) -> Fetched:
@@ -263,7 +263,6 @@ class WarcGetter:
                 redirects.append(current)
                 current = clean_uri(urljoin(current, location))
                 continue
-            self.answered.add(url)
             if max_bytes is not None and len(body) > max_bytes:
                 return Fetched(url=url, final_url=current, status=status, headers=got_headers,
                                error=f"body is over the {max_bytes}-byte limit", redirects=redirects)
@@ -273,6 +272,7 @@ class WarcGetter:
             return Fetched(url=url, final_url=current, status=status, headers=got_headers, body=body,
                            redirects=redirects)
         if self.fallback is not None:
+            self.used_fallback = True
             kwargs = {"budget": budget, "max_bytes": max_bytes, "headers": headers}
             if retries is not None:
                 kwargs["retries"] = retries

@@ -68,6 +68,10 @@ def snapshot_from_warc(index: WarcIndex, url: str, entry: Entry, options: Import
     snap.captured_at = captured_at(entry.date)
     snap.import_source = entry.record_id or None
     snap.duration_ms = None
+    if not fetcher.used_fallback:   # every answer is as the crawl recorded it: checked then
+        for row in snap.embeds:
+            if row.get("checked_at"):
+                row["checked_at"] = snap.captured_at
     _recorded_posts(index, snap, entry)
     return snap
 
