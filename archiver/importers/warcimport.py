@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,7 +65,10 @@ def snapshot_from_warc(index: WarcIndex, url: str, entry: Entry, options: Import
     """One page of the WARC as a Snapshot: the capture pipeline run on the WARC's bytes."""
     requisites = WarcGetter(index, near=entry.date)
     fetcher = WarcGetter(index, near=entry.date, fallback=fallback, loose=True)
-    snap = capture_page(url, fetcher, options.settings, shared=requisites)  # type: ignore[arg-type]
+    # one requisite at a time: reading a local file gains nothing from more, and the resources
+    # then come in the same order every time (stylesheets' own needs included)
+    settings = replace(options.settings, concurrency=1)
+    snap = capture_page(url, fetcher, settings, shared=requisites)  # type: ignore[arg-type]
     snap.captured_at = captured_at(entry.date)
     snap.import_source = entry.record_id or None
     snap.duration_ms = None
