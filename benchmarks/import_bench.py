@@ -55,7 +55,8 @@ def main() -> int:
             if run.returncode:
                 print(f"{label}: exited {run.returncode}: {run.stderr[-400:]}")
                 return 1
-            subprocess.run(["sqlite3", str(db), "pragma wal_checkpoint(truncate); vacuum;"], check=False)
+            subprocess.run(["sqlite3", str(db), "pragma wal_checkpoint(truncate); vacuum;"], check=False,
+                           capture_output=True)
             size = db.stat().st_size
             rate = len(urls) / seconds
             print(f"{label:32} {seconds:8.1f} {rate:8.2f} {rate / cores:13.2f} {size / len(urls) * 1000 / 1e6:14.1f}")
