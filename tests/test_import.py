@@ -292,3 +292,38 @@ def test_workers_and_dask_give_the_sequential_archive(tmp_path: Path) -> None:
     assert len(results["sequential"]["snapshots"]) == 6 and len(results["sequential"]["resources"]) == 18
     assert results["workers"] == results["sequential"]
     assert results["dask"] == results["sequential"]
+
+
+# ------------------------------------------------------------------ a crawl by another tool
+def test_a_wget_crawl_imports_as_its_pages_with_their_requisites(tmp_path: Path, server) -> None:
+    """wget --warc-file --page-requisites of two articles served from 127.0.0.1 (scripts/setup
+    installs wget): exactly those two pages, each with every requisite wget stored."""
+    import shutil
+    import subprocess
+    wget = shutil.which("wget")
+    if wget is None:
+        pytest.skip("wget is not installed (scripts/setup installs it)")
+    for name, body in (("a.html", PAGE_A), ("b.html", PAGE_B), ("frame.html", FRAME)):
+        server.expect_request(f"/{name}").respond_with_data(body, content_type="text/html; charset=utf-8")
+    server.expect_request("/style.css").respond_with_data(CSS, content_type="text/css")
+    server.expect_request("/old/photo.png").respond_with_data(b"", status=302, headers={"Location": "/img/photo.png"})
+    mount_pages(server)
+    base = f"http://127.0.0.1:{server.port}"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "no_proxy": "*"}
+    run_wget = subprocess.run([wget, "--warc-file", str(tmp_path / "crawl"), "--page-requisites", "-e", "robots=off",
+                               "--no-verbose", "--tries=1", "-P", str(tmp_path / "files"),
+                               f"{base}/a.html", f"{base}/b.html"], env=env, capture_output=True, text=True)
+    assert run_wget.returncode == 0, run_wget.stderr
+    warc = tmp_path / "crawl.warc.gz"
+    assert detect_format(warc).name == "warc"
+    store = Store(tmp_path / "a.db")
+    [report] = import_files([warc], store, offline())
+    assert report.problems == []
+    assert [store.snapshot(i)["url"] for i in report.added] == [f"{base}/a.html", f"{base}/b.html"]
+    res = {r["url"]: r for r in store.resources(report.added[0])}
+    for path, body in (("/style.css", CSS), ("/img/logo.png", tiny_png("img/logo.png")),
+                       ("/img/bg.png", tiny_png("img/bg.png")), ("/old/photo.png", tiny_png("img/photo.png"))):
+        assert res[base + path]["sha256"] and store.blob(res[base + path]["sha256"]) == body, path
+    assert res[f"{base}/old/photo.png"]["final_url"] == f"{base}/img/photo.png"
+    posts = [e["post_url"] for e in store.embeds(report.added[0])]
+    assert POST in posts
