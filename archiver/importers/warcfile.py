@@ -143,15 +143,15 @@ class WarcIndex:
         same = self.by_path.get(_loose_key(clean_uri(url)), set())
         return self.entry(next(iter(same)), near) if len(same) == 1 else None
 
-    def read(self, entry: Entry) -> tuple[int | None, dict[str, str], bytes]:
+    def read(self, entry: Entry, limit: int | None = None) -> tuple[int | None, dict[str, str], bytes]:
         """(status, headers with lower-case names, decoded body) of a response; a revisit's
-        body is the response it repeats."""
-        status, headers, body = self._read_at(entry.offset)
+        body is the response it repeats. With `limit`, at most limit + 1 bytes of body are read."""
+        status, headers, body = self._read_at(entry.offset, limit)
         if entry.rec_type == "revisit":
             original = self._revisited(entry)
             if original is None:
                 raise LookupError(f"revisit of {entry.url} refers to a record not in the WARC")
-            o_status, o_headers, body = self._read_at(original.offset)
+            o_status, o_headers, body = self._read_at(original.offset, limit)
             status = status or o_status
             headers = {**o_headers, **headers}
         return status, headers, body
@@ -171,7 +171,7 @@ class WarcIndex:
             record = next(iter(ArchiveIterator(fh)))
             return record.content_stream().read()
 
-    def _read_at(self, offset: int) -> tuple[int | None, dict[str, str], bytes]:
+    def _read_at(self, offset: int, limit: int | None = None) -> tuple[int | None, dict[str, str], bytes]:
         with open(self.path, "rb") as fh:
             fh.seek(offset)
             record = next(iter(ArchiveIterator(fh)))
@@ -184,7 +184,7 @@ class WarcIndex:
                 except (TypeError, ValueError):
                     status = None
                 headers = {k.lower(): v for k, v in http.headers}
-            body = record.content_stream().read()
+            body = record.content_stream().read(-1 if limit is None else limit + 1)
         for name in ("content-encoding", "transfer-encoding", "content-length"):
             headers.pop(name, None)   # the body is handed over decoded, as a Fetcher would
         return status, headers, body
@@ -240,14 +240,17 @@ class WarcGetter:
     lacks is a Fetched with the error "not in the WARC", or goes to `fallback` when given. With
     `loose`, a URL the WARC lacks may be answered by the one record with its host and path."""
 
-    def __init__(self, index: WarcIndex, near: str | None = None, fallback=None, loose: bool = False):
+    def __init__(self, index: WarcIndex, near: str | None = None, fallback=None, loose: bool = False,
+                 max_bytes: int = 50 * 1024 * 1024):
         self.index, self.near, self.fallback, self.loose = index, near, fallback, loose
+        self.max_bytes = max_bytes
         self.used_fallback = False
 
     def get(self, url: str, *, budget: ByteBudget | None = None, max_bytes: int | None = None,
             headers: dict[str, str] | None = None, retries: int | None = None) -> Fetched:
         redirects: list[str] = []
         current = url
+        limit = max_bytes or self.max_bytes
         for _ in range(MAX_REDIRECTS + 1):
             entry = self.index.entry(current, self.near)
             if entry is None and self.loose:
@@ -255,7 +258,7 @@ class WarcGetter:
             if entry is None:
                 break
             try:
-                status, got_headers, body = self.index.read(entry)
+                status, got_headers, body = self.index.read(entry, limit)
             except (LookupError, ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error, StopIteration) as exc:
                 return Fetched(url=url, final_url=current, error=f"unreadable WARC record at offset {entry.offset} ({exc})")
             location = got_headers.get("location")
@@ -263,9 +266,9 @@ class WarcGetter:
                 redirects.append(current)
                 current = clean_uri(urljoin(current, location))
                 continue
-            if max_bytes is not None and len(body) > max_bytes:
+            if len(body) > limit:
                 return Fetched(url=url, final_url=current, status=status, headers=got_headers,
-                               error=f"body is over the {max_bytes}-byte limit", redirects=redirects)
+                               error=f"body is over the {limit}-byte limit", redirects=redirects)
             if budget is not None and not budget.take(len(body)):
                 return Fetched(url=url, final_url=current, status=status, headers=got_headers,
                                error=f"capture is over its {budget.limit}-byte limit", redirects=redirects)

@@ -31,6 +31,7 @@ from .warcfile import Entry, WarcGetter, WarcIndex, captured_at, clean_uri
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+PAGE_LIMIT = 50 * 1024 * 1024   # the bytes of a candidate page read to see what it loads
 _SNIFF = ("", "text/plain", "application/octet-stream")
 
 
@@ -63,8 +64,9 @@ def import_warc(path: str | Path, store, options: ImportOptions, *, pages: list[
 def snapshot_from_warc(index: WarcIndex, url: str, entry: Entry, options: ImportOptions,
                        fallback: Fetcher | None = None) -> Snapshot:
     """One page of the WARC as a Snapshot: the capture pipeline run on the WARC's bytes."""
-    requisites = WarcGetter(index, near=entry.date)
-    fetcher = WarcGetter(index, near=entry.date, fallback=fallback, loose=True)
+    limit = options.settings.max_bytes
+    requisites = WarcGetter(index, near=entry.date, max_bytes=limit)
+    fetcher = WarcGetter(index, near=entry.date, fallback=fallback, loose=True, max_bytes=limit)
     # one requisite at a time: reading a local file gains nothing from more, and the resources
     # then come in the same order every time (stylesheets' own needs included)
     settings = replace(options.settings, concurrency=1)
@@ -152,7 +154,7 @@ def _landing(getter: WarcGetter, url: str) -> str | None:
 
 def _sniff_html(index: WarcIndex, entry: Entry) -> bool:
     try:
-        _, _, body = index.read(entry)
+        _, _, body = index.read(entry, 4096)
     except Exception:
         return False
     return looks_like_html(body)
@@ -161,7 +163,7 @@ def _sniff_html(index: WarcIndex, entry: Entry) -> bool:
 def _needs(index: WarcIndex, url: str, entry: Entry) -> set[str]:
     """The URLs a page loads: its requisites and its frames."""
     try:
-        status, headers, body = index.read(entry)
+        status, headers, body = index.read(entry, PAGE_LIMIT)
         text, _ = decode_html(body, None)
         doc = parse_html(text)
     except Exception:
