@@ -234,7 +234,7 @@ def _on_dask(address: str, paths: list[str], shards: list[str], options: ImportO
         client = Client(cluster)
     else:
         try:
-            client = Client(address, timeout="20s")
+            client = Client(address, timeout="10s")
         except (OSError, ValueError) as exc:
             raise ImportFailed(f"cannot reach the Dask scheduler at {address} ({exc})") from None
     try:
