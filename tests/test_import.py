@@ -230,6 +230,10 @@ def test_wacz_export_imports_back_with_the_same_pages_and_posts(tmp_path: Path, 
     assert back.embeds(1)[0]["author_name"] == "Ada Lovelace"
     stored = lambda s: sorted((r["url"], r["sha256"]) for r in s.resources(1) if r["sha256"])  # noqa: E731
     assert stored(back) == stored(original)
+    # the export, imported into the archive it came from, is already there
+    before = rows(tmp_path / "a.db")
+    [again] = import_files([wacz], original, ImportOptions(settings=settings, network=False))
+    assert again.added == [] and again.existing == [1] and rows(tmp_path / "a.db") == before
 
 
 def test_archive_database_and_bundle_merge_with_dedupe(tmp_path: Path) -> None:

@@ -55,7 +55,15 @@ def import_cmd(ctx: Context, files: tuple[str, ...], pages_file, no_oembed: bool
                         f"{f' ({mapping})' if mapping else ''}, {len(r.existing)} already present, "
                         f"{r.blobs_added} new blob{'' if r.blobs_added == 1 else 's'}")
 
-    reports = import_files(files, ctx.store(), options, workers=workers, dask=dask_address, on_file=report)
+    pages_read = 0
+
+    def page(url: str) -> None:
+        nonlocal pages_read
+        pages_read += 1
+        progress(quiet, f"  page {pages_read}: {url}")
+
+    reports = import_files(files, ctx.store(), options, workers=workers, dask=dask_address, on_file=report,
+                           on_page=page)
     if as_json:
         print_json(_as_json(reports))
 

@@ -50,7 +50,7 @@ class Importer:
     name: str
     help: str
     sniff: Callable[[Path, bytes], bool]          # (path, first bytes) -> is this mine?
-    run: Callable[[Path, Store, ImportOptions], FileReport]   # import into a (fresh) store
+    run: Callable[..., FileReport]   # (path, store, options, on_page=None): import into a (fresh) store
 
 
 # ------------------------------------------------------------------ the importers
@@ -58,7 +58,7 @@ def _is_database(path: Path, head: bytes) -> bool:
     return head.startswith(SQLITE_MAGIC)
 
 
-def _import_database(path: Path, store: Store, options: ImportOptions) -> FileReport:
+def _import_database(path: Path, store: Store, options: ImportOptions, on_page=None) -> FileReport:
     try:
         source = Store(path, read_only=True)
     except CorruptArchive as exc:
@@ -89,7 +89,7 @@ def _is_bundle(path: Path, head: bytes) -> bool:
     return names is not None and "manifest.json" in names and "datapackage.json" not in names
 
 
-def _import_bundle(path: Path, store: Store, options: ImportOptions) -> FileReport:
+def _import_bundle(path: Path, store: Store, options: ImportOptions, on_page=None) -> FileReport:
     kwargs = {"max_bytes": options.max_bundle_bytes} if options.max_bundle_bytes else {}
     result = import_zip(store, path, **kwargs)
     return FileReport(str(path), "bundle", pages=len(result.added) + len(result.existing),
@@ -107,9 +107,9 @@ def _is_wacz(path: Path, head: bytes) -> bool:
         return False
 
 
-def _import_wacz(path: Path, store: Store, options: ImportOptions) -> FileReport:
+def _import_wacz(path: Path, store: Store, options: ImportOptions, on_page=None) -> FileReport:
     try:
-        return import_wacz(path, store, options)
+        return import_wacz(path, store, options, on_page=on_page)
     except (WaczError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ImportFailed(f"{path}: not a readable WACZ ({exc}); nothing was imported") from None
 
@@ -126,8 +126,8 @@ def _is_warc(path: Path, head: bytes) -> bool:
     return False
 
 
-def _import_warc(path: Path, store: Store, options: ImportOptions) -> FileReport:
-    return import_warc(path, store, options)
+def _import_warc(path: Path, store: Store, options: ImportOptions, on_page=None) -> FileReport:
+    return import_warc(path, store, options, on_page=on_page)
 
 
 _IMPORTERS = (
@@ -172,12 +172,14 @@ def read_page_list(lines: Sequence[str]) -> list[PageRef]:
 
 
 # ------------------------------------------------------------------ running
-def build_shard(path: str, shard_path: str, options: ImportOptions) -> FileReport:
-    """Import one file into a new archive at `shard_path` (one task: a process or a Dask worker)."""
+def build_shard(path: str, shard_path: str, options: ImportOptions,
+                on_page: Callable[[str], None] | None = None) -> FileReport:
+    """Import one file into a new archive at `shard_path` (one task: a process or a Dask worker);
+    `on_page(url)` after each page of a WARC or WACZ (in this process only)."""
     imp = detect_format(path)
     shard = Store(shard_path)
     try:
-        return imp.run(Path(path), shard, options)
+        return imp.run(Path(path), shard, options, on_page=on_page)
     except (BundleError, MergeError, ImportFailed) as exc:
         raise ImportFailed(str(exc)) from None
     finally:
@@ -186,8 +188,11 @@ def build_shard(path: str, shard_path: str, options: ImportOptions) -> FileRepor
 
 def import_files(paths: Sequence[str | Path], store: Store, options: ImportOptions | None = None, *,
                  workers: int = 1, dask: str | None = None,
-                 on_file: Callable[[FileReport], None] | None = None) -> list[FileReport]:
-    """Import every file into `store`; one report per file, in the order given."""
+                 on_file: Callable[[FileReport], None] | None = None,
+                 on_page: Callable[[str], None] | None = None) -> list[FileReport]:
+    """Import every file into `store`; one report per file, in the order given. `on_file` is
+    called as each file lands in the archive; `on_page(url)` as each page is read (sequential
+    imports only: worker processes report per file)."""
     options = options or ImportOptions()
     paths = [str(p) for p in paths]
     for p in paths:
@@ -201,7 +206,7 @@ def import_files(paths: Sequence[str | Path], store: Store, options: ImportOptio
             with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=get_context("spawn")) as pool:
                 reports = list(pool.map(build_shard, paths, shards, [options] * len(paths)))
         else:
-            reports = [build_shard(p, s, options) for p, s in zip(paths, shards)]
+            reports = [build_shard(p, s, options, on_page) for p, s in zip(paths, shards)]
         for report, shard_path in zip(reports, shards):
             _merge_shard(report, shard_path, store)
             if on_file:

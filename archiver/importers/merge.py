@@ -1,8 +1,9 @@
 """Merge one archive database into another, the way shard archives are combined.
 
 A snapshot is already present when the target has one imported from the same source (a WARC
-record's id), or one with the same url, capture time, page hash and rows (the zip bundle's
-rule, archiver.bundle.zipimport.fingerprint). Everything else is added with new ids, with the
+record's id), or, for an imported snapshot, one the target captured itself with the same url,
+capture time and page hash (an export of it coming back), or else one with the same url,
+capture time, page hash and rows (the zip bundle's rule, archiver.bundle.zipimport.fingerprint). Everything else is added with new ids, with the
 blobs it names (stored once). One transaction per merge: it all lands or none of it does.
 """
 from __future__ import annotations
@@ -71,6 +72,11 @@ def _existing(target: Store, record, claimed: set[int]) -> int | None:
     if source:
         for candidate in target.snapshot_ids_imported_from(source):
             if candidate not in claimed:
+                return candidate
+        # a page the target captured itself and exported (no source then): same URL, second and bytes
+        for candidate in target.snapshot_ids_matching(url=snap["url"], captured_at=snap["captured_at"],
+                                                      page_sha256=snap.get("page_sha256")):
+            if candidate not in claimed and not (target.snapshot(candidate) or {}).get("import_source"):
                 return candidate
         return None
     wanted = fingerprint(record.snapshot, record.resources, record.embeds)

@@ -28,7 +28,7 @@ def _is_warc_member(name: str) -> bool:
     return name.startswith("archive/") and name.endswith((".warc", ".warc.gz"))
 
 
-def import_wacz(path: str | Path, store, options: ImportOptions) -> FileReport:
+def import_wacz(path: str | Path, store, options: ImportOptions, on_page=None) -> FileReport:
     with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
         members = sorted(n for n in zf.namelist() if _is_warc_member(n))
         if not members:
@@ -39,7 +39,7 @@ def import_wacz(path: str | Path, store, options: ImportOptions) -> FileReport:
                 with zf.open(name) as src:
                     shutil.copyfileobj(src, out, 1 << 20)
         pages = read_pages(zf)
-        report = import_warc(joined, store, options, pages=pages, fmt="wacz")
+        report = import_warc(joined, store, options, pages=pages, fmt="wacz", on_page=on_page)
     report.path = str(path)
     report.problems = [p.replace(str(joined), f"{path} (archive/)") for p in report.problems]
     return report

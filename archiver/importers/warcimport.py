@@ -84,7 +84,8 @@ def snapshot_from_warc(index: WarcIndex, url: str, entry: Entry, options: Import
 
 def _recorded_posts(index: WarcIndex, snap: Snapshot, entry: Entry) -> None:
     """A WARC that archiver exported carries each snapshot's posts (with the source of every
-    field) in a metadata record: take them as they were, when every blob they name came along."""
+    field) in a metadata record: take them as they were, when every blob they name came along;
+    and a snapshot that was itself imported keeps the source it was imported from."""
     offset = index.metadata.get((snap.final_url or snap.url, entry.date))
     if offset is None:
         return
@@ -95,6 +96,9 @@ def _recorded_posts(index: WarcIndex, snap: Snapshot, entry: Entry) -> None:
     except Exception:   # not ours after all, or damaged: the detected posts stay
         log.warning("%s: unreadable archiver metadata record at offset %d", index.path, offset)
         return
+    source = (doc.get("snapshot") or {}).get("import_source") if isinstance(doc, dict) else None
+    if isinstance(source, str) and source:
+        snap.import_source = source   # exported after an import: the same snapshot as that import's
     have = {sha256(r.body) for r in snap.resources if r.body is not None}
     for row in rows:
         needed = [row.get("avatar_sha256")] + [m.get("sha256") for m in row.get("media") or [] if isinstance(m, dict)]
