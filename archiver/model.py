@@ -51,3 +51,4 @@ class Snapshot:
     duration_ms: int | None = None
     capture_mode: str = "static"     # static | browser | post (a post link, archived as the post)
     warnings: list[str] = field(default_factory=list)   # one line each, e.g. "looks like an app shell"
+    import_source: str | None = None   # what it was imported from (a WARC record's id), else None

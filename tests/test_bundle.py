@@ -210,7 +210,7 @@ def test_cli_import_of_a_missing_or_non_zip_file(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "nothing was imported" in res.stderr
     (tmp_path / "notzip.zip").write_bytes(b"hello")
     res = run(tmp_path / "t.db", "import", str(tmp_path / "notzip.zip"))
-    assert res.exit_code == 1 and "not a readable zip file" in res.stderr
+    assert res.exit_code == 1 and "not a readable zip file, WARC, WACZ or archive database" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
 
 

@@ -186,7 +186,7 @@ def fetch_requisites(wanted: Iterable[tuple[str, str]], fetcher: Getter,
                 pending[pool.submit(fetcher.get, url, budget=budget)] = url
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
+            for fut in sorted(done, key=lambda f: order[pending[f]]):  # same order every run
                 url = pending.pop(fut)
                 rec = fut.result()
                 res = _resource(url, kinds[url], rec)

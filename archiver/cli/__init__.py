@@ -132,3 +132,4 @@ from . import bundle_cmds  # noqa: E402,F401
 from . import render_cmds  # noqa: E402,F401
 from . import time_cmds  # noqa: E402,F401
 from . import report_cmds  # noqa: E402,F401
+from . import import_cmds  # noqa: E402,F401

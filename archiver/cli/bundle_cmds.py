@@ -1,4 +1,4 @@
-"""`archiver export`, `archiver import` and `archiver verify`."""
+"""`archiver export` and `archiver verify` (`archiver import`: cli/import_cmds.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,6 @@ import click
 
 from ..bundle.formats import ExportOptions, export_formats
 from ..bundle.verify import verify as verify_archive
-from ..bundle.zipimport import DEFAULT_MAX_BUNDLE_BYTES, import_zip
 from . import Context, main, pass_ctx, print_json, progress
 
 
@@ -58,31 +57,6 @@ def export_cmd(ctx: Context, ids: tuple[int, ...], all_: bool, output: str | Non
         print_json(vars(summary))
     progress(quiet, f"wrote {summary.path}: {summary.format}, {summary.snapshots} snapshot"
                     f"{'' if summary.snapshots == 1 else 's'}, {summary.bytes} bytes")
-
-
-@main.command("import")
-@click.argument("bundle", type=click.Path(dir_okay=False))
-@click.option("--max-size", type=click.IntRange(1), default=DEFAULT_MAX_BUNDLE_BYTES, show_default=True,
-              help="Refuse bundles that declare more bytes than this (uncompressed).")
-@click.option("--json", "as_json", is_flag=True, help="Print the id mapping as JSON on stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-@pass_ctx
-def import_cmd(ctx: Context, bundle: str, max_size: int, as_json: bool, quiet: bool) -> None:
-    """Merge a zip bundle (from `archiver export`) into the archive.
-
-    Everything is checked before anything is written; snapshots already in the archive
-    (same URL, capture time and page hash) are skipped, so importing twice adds nothing.
-
-    \b
-    archiver import story.zip
-    """
-    result = import_zip(ctx.store(write=True), bundle, max_bytes=max_size)
-    if as_json:
-        print_json(result.as_json())
-    mapping = ", ".join(f"{old} -> {new}" for old, new in result.added.items())
-    progress(quiet, f"imported {len(result.added)} snapshot{'' if len(result.added) == 1 else 's'}"
-                    f"{f' ({mapping})' if mapping else ''}, {len(result.existing)} already present, "
-                    f"{result.blobs_added} new blob{'' if result.blobs_added == 1 else 's'}")
 
 
 @main.command("verify")

@@ -38,7 +38,7 @@ def recheck_cmd(ctx: Context, snapshot_ids: tuple[int, ...], older_than: str | N
     archiver recheck 3 7 --json         # the posts of snapshots 3 and 7
     archiver recheck --older-than 1d    # daily, from cron
     """
-    store = ctx.store(must_exist=True)
+    store = ctx.store(must_exist=True, write=True)
     for sid in snapshot_ids:
         if store.snapshot(sid) is None:
             raise click.ClickException(f"no snapshot {sid} in the archive")

@@ -144,6 +144,8 @@ class Store:
                 "metadata": snap.meta.get("metadata"),
                 "capture_mode": snap.capture_mode, "warnings": snap.warnings,
             }
+            if snap.import_source is not None:
+                row["import_source"] = snap.import_source
             row.update({k: snap.meta.get(k) for k in META_COLUMNS})
             snapshot_id = self._insert("snapshots", row)
             for res in snap.resources:
@@ -198,6 +200,11 @@ class Store:
         return [row[0] for row in self.db.execute(
             "select id from snapshots where url = ? and captured_at = ? and page_sha256 is ? order by id",
             [url, captured_at, page_sha256])]
+
+    def snapshot_ids_imported_from(self, source: str) -> list[int]:
+        """Snapshots imported from `source` (archiver.importers: a WARC record's id), by id."""
+        return [row[0] for row in self.db.execute(
+            "select id from snapshots where import_source = ? order by id", [source])]
 
     def columns(self, table: str) -> set[str]:
         """The column names of one of the archive's tables."""

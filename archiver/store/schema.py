@@ -178,3 +178,10 @@ def m008_browser_evidence(db: Database) -> None:
     db["snapshots"].add_column("capture_mode", str)
     db["snapshots"].add_column("warnings", str)
     db["embeds"].add_column("screenshot_sha256", str)
+
+
+@migrations()
+def m009_import_source(db: Database) -> None:
+    """Where an imported snapshot came from (a WARC record's id), so importing twice adds nothing."""
+    db["snapshots"].add_column("import_source", str)
+    db["snapshots"].create_index(["import_source"])
