@@ -15,6 +15,7 @@ from requests.adapters import HTTPAdapter
 
 from .extract.charset import charset_of
 from .settings import Settings
+from .stages import stage
 
 RETRY_STATUSES = {429, 503}
 CHUNK = 64 * 1024
@@ -213,7 +214,8 @@ class Fetcher:
         started = time.monotonic()
         result = Fetched(url=url)
         for attempt in range(attempts):
-            result = self._get_once(url, budget, max_bytes or s.max_bytes, headers)
+            with stage("fetch"):
+                result = self._get_once(url, budget, max_bytes or s.max_bytes, headers)
             last = attempt == attempts - 1
             if result.error is None and result.status in RETRY_STATUSES and not last:
                 wait = _retry_after(result.headers.get("retry-after"), s.retry_after_cap)

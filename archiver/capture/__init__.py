@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from .. import stages
 from ..fetch import check_url
 from ..model import Snapshot
 from ..settings import Settings
@@ -70,6 +71,7 @@ def archive_urls(urls: list[str], store: Store, settings: Settings | None = None
             results.append(result)
             if on_result:
                 on_result(result)
+    stages.dump()
     return results
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
-from .. import embeds
+from .. import embeds, stages
 from ..extract.article import extract_article
 from ..extract.html import parse_html
 from ..fetch import ByteBudget, Fetched, Fetcher
@@ -72,6 +72,7 @@ _STOP = None
 
 def _worker_main(settings: Settings, threads: int, tasks, results) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops us
+    stages.reset()   # what the parent counted before the fork is the parent's
     fetcher = Fetcher(settings)
     shared = SharedFetches(fetcher)
 
@@ -88,6 +89,7 @@ def _worker_main(settings: Settings, threads: int, tasks, results) -> None:
         t.start()
     for t in loops:
         t.join()
+    stages.dump()
 
 
 def _picklable(exc: BaseException) -> BaseException:
