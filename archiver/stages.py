@@ -2,7 +2,8 @@
 fetch, hashing, store): for benchmarks/wget_bench.py. Off unless the environment variable
 ARCHIVER_STAGE_TIMES names a file; then each process adds up, per stage, the CPU seconds of the
 threads inside `with stage(name):` (a stage inside another counts only for itself) and
-`dump()` appends one JSON line {"pid", "stages"} to that file.
+`dump()` appends one JSON line {"pid", "cpu" (the process's CPU seconds so far), "stages"} to
+that file.
 
     with stage("parse"):
         doc = parse_html(text)
@@ -58,7 +59,7 @@ def dump() -> None:
     if not _file:
         return
     with _lock:
-        line = json.dumps({"pid": os.getpid(), "stages": dict(_totals)})
+        line = json.dumps({"pid": os.getpid(), "cpu": time.process_time(), "stages": dict(_totals)})
         _totals.clear()
     with open(_file, "a", encoding="utf-8") as out:
         out.write(line + "\n")
