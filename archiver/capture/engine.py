@@ -32,13 +32,18 @@ _WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up<
 
 
 def warm_up() -> None:
-    """Fill the first-use caches (the provider registry, trafilatura and its domain lists, the
-    CSS selector parser the embed-page readers use) so that workers forked afterwards start warm
+    """Fill the first-use caches (the provider registry, trafilatura and its domain lists and
+    public suffix list, the CSS selector parser the embed-page readers use) so that workers forked afterwards start warm
     instead of paying for that in every process."""
     embeds.providers()
     doc = parse_html(_WARM_PAGE)
     extract_article(doc, _WARM_PAGE, "https://example.org/news/warm-up.html")
     doc.select_one("a.warm, [class*=warm] a[href]")   # soupsieve compiles its own patterns on first use: 0.2 s
+    try:   # trafilatura (through courlan) reads the public suffix list on the first URL it cannot split
+        from tld.utils import get_tld_names
+        get_tld_names(fail_silently=True)
+    except Exception:   # not installed, or another version: the first such page pays for it instead
+        pass
 
 
 class SharedFetches:
