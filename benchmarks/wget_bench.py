@@ -101,6 +101,25 @@ def archive_size(db: Path) -> tuple[int, int]:
     return disk, floor
 
 
+def size_breakdown(db: Path) -> list[tuple[str, int]]:
+    """Where the archive file's bytes beyond the blobs' own go: (what, bytes), largest first
+    (SQLite's dbstat table; empty when this SQLite lacks it)."""
+    conn = sqlite3.connect(db)
+    try:
+        pages = dict(conn.execute("select name, sum(pgsize) from dbstat group by name").fetchall())
+        stored = conn.execute("select sum(length(data)) from blobs").fetchone()[0] or 0
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    groups = {"blob pages beyond the stored bytes": pages.pop("blobs", 0) - stored}
+    for name, size in pages.items():
+        table = name.split("_fts")[0] + " full-text index" if "_fts" in name else (
+            "indexes" if name.startswith(("idx_", "sqlite_autoindex")) else name + " rows")
+        groups[table] = groups.get(table, 0) + size
+    return sorted(groups.items(), key=lambda kv: -kv[1])
+
+
 def stage_times(path: Path) -> dict[str, float]:
     totals: dict[str, float] = {}
     if path.exists():
@@ -184,6 +203,8 @@ def main() -> int:
             print(f"       missing {url}")
         print(f"[{'ok' if ok_size else 'FAIL'}] archive file {disk / 1e6:.1f} MB = {size_pct:.1f}% of the "
               f"store-once size {floor / 1e6:.1f} MB (at most 105%)")
+        print("       beyond the blobs' bytes: " + ", ".join(
+            f"{what} {size / 1e3:.0f} kB" for what, size in size_breakdown(db)[:6]))
         print()
         cpu = statistics.median(a_cpu)
         med = {name: statistics.median(r.get(name, 0.0) for r in stage_runs) for name, _ in STAGES}
