@@ -2,9 +2,8 @@
 
 Serves ../shared/bench/site.py (30 articles, 20 ms latency, the platforms behind its provider
 proxy), then, after one untimed warm-up of each tool (site.py makes images and TLS certificates
-on first request), runs `wget -p -k -H -E -e robots=off -i urls.txt` and `archiver archive -q -i
-urls.txt` (static capture, into a fresh archive each time) alternately, `--runs` times each, and
-prints:
+on first request), runs `wget -p -k -H -i urls.txt` and `archiver archive -q -i urls.txt` (static
+capture, into a fresh archive each time) alternately, `--runs` times each, and prints:
 
   * the median wall-clock time of each and the ratio (archiver's speed / wget's speed);
   * checks, from `site.py manifest` (the ground truth): every article and every requisite it lists
@@ -15,6 +14,11 @@ prints:
     medians over the runs, against the CPU time of the whole run (all processes).
 
     .venv/bin/python benchmarks/wget_bench.py [--pages 30] [--runs 3] [--latency-ms 20]
+        [--baseline 'COMMAND']   # e.g. another checkout's archiver, timed in the same rounds
+
+`--baseline` times a second archiver command (given `--db FILE archive -q -i urls.txt` after it)
+in the same alternating rounds, so a change can be judged against the code before it on the
+same machine at the same time.
 
 Exit status 0 when every check passes and archiver is at least --target times faster.
 """
@@ -130,7 +134,8 @@ def stage_times(path: Path) -> dict[str, float]:
 
 
 def wget_cmd(ca: Path, urls: Path, log: Path) -> list[str]:
-    return ["wget", "-p", "-k", "-H", "-E", "-e", "robots=off", "-e", "use_proxy=on", f"--ca-certificate={ca}",
+    """`wget -p -k -H -i urls`, plus only what reaches the platforms (the proxy, its CA) and a log."""
+    return ["wget", "-p", "-k", "-H", "-e", "use_proxy=on", f"--ca-certificate={ca}",
             "-nv", "-o", str(log), "-i", str(urls)]
 
 
@@ -143,6 +148,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3, help="timed runs of each tool (medians are reported)")
     ap.add_argument("--target", type=float, default=5.0, help="speed ratio the exit status asks for")
     ap.add_argument("--archiver-args", default="", help="extra options for `archiver archive`, e.g. '--parallel 8'")
+    ap.add_argument("--baseline", help="another archiver command to time in the same rounds")
     args = ap.parse_args()
     if not shutil.which("wget"):
         raise SystemExit("wget is not installed (apt-get install wget)")
@@ -165,10 +171,20 @@ def main() -> int:
             folder.mkdir()
             return timed(wget_cmd(world.ca, urls, work / f"{name}.log"), cwd=folder, env=world.env)
 
+        def run_baseline(name: str):
+            cmd = [*args.baseline.split(), "--db", str(work / f"{name}.db"), "archive", "-q", "-i", str(urls)]
+            return timed(cmd, env=world.env)
+
         run_archiver("warm")      # untimed: the server makes each image and certificate once
         run_wget("wget-warm")
-        a_wall, a_cpu, w_wall, stage_runs = [], [], [], []
+        a_wall, a_cpu, w_wall, stage_runs, b_wall, b_cpu = [], [], [], [], [], []
         for i in range(args.runs):
+            if args.baseline:
+                wall, cpu, run = run_baseline(f"base{i}")
+                if run.returncode != 0:
+                    print(f"baseline exited {run.returncode}: {run.stderr.strip()[-2000:]}", file=sys.stderr)
+                b_wall.append(wall)
+                b_cpu.append(cpu)
             wall, cpu, run = run_archiver(f"run{i}", work / f"stages{i}.jsonl")
             if run.returncode != 0:
                 print(f"archiver exited {run.returncode}: {run.stderr.strip()[-2000:]}", file=sys.stderr)
@@ -192,6 +208,10 @@ def main() -> int:
         print(f"wget          {w:6.2f} s   (runs: {', '.join(f'{t:.2f}' for t in w_wall)})")
         print(f"archiver      {a:6.2f} s   (runs: {', '.join(f'{t:.2f}' for t in a_wall)}; "
               f"CPU {statistics.median(a_cpu):.2f} s over all its processes)")
+        if b_wall:
+            b = statistics.median(b_wall)
+            print(f"baseline      {b:6.2f} s   (runs: {', '.join(f'{t:.2f}' for t in b_wall)}; "
+                  f"CPU {statistics.median(b_cpu):.2f} s): {w / b:.1f}x as fast as wget")
         print(f"ratio         archiver is {ratio:.1f}x as fast as wget (target {args.target:g}x)")
         print()
         ok_pages, ok_media, ok_size = not miss_pages, not miss_media, size_pct <= 105.0
