@@ -32,9 +32,9 @@ _WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up<
 
 
 def warm_up() -> None:
-    """Fill the first-use caches (the provider registry, trafilatura and its domain lists and
-    public suffix list, the CSS selector parser the embed-page readers use) so that workers forked afterwards start warm
-    instead of paying for that in every process."""
+    """Fill the first-use caches (the provider registry, trafilatura with its domain lists and the
+    public suffix list, the CSS selector parser the embed-page readers use) so that workers forked
+    afterwards start warm instead of paying for that in every process."""
     embeds.providers()
     doc = parse_html(_WARM_PAGE)
     extract_article(doc, _WARM_PAGE, "https://example.org/news/warm-up.html")

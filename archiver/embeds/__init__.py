@@ -156,8 +156,6 @@ class DocIndex:
     attribute asked for with None/False) walks the tree as before. The page must not change while
     the index is installed (providers only read it)."""
 
-    _ANY_VALUE = (str, bool)
-
     def __init__(self, doc: BeautifulSoup):
         self.doc = doc
         self.by_name: dict[str, list[Tag]] = {}
