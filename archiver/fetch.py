@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from .errors import shorten
 from .extract.charset import charset_of
 from .extract.urls import split_credentials, without_credentials
 from .settings import Settings
+from .stages import stage
 
 RETRY_STATUSES = {429, 503}
 CHUNK = 64 * 1024
+SPOOL = 4 * 1024 * 1024
 
 
 @dataclass
@@ -227,7 +230,8 @@ class Fetcher:
         started = time.monotonic()
         result = Fetched(url=url)
         for attempt in range(attempts):
-            result = self._get_once(url, budget, max_bytes or s.max_bytes, headers, auth)
+            with stage("fetch"):
+                result = self._get_once(url, budget, max_bytes or s.max_bytes, headers, auth)
             last = attempt == attempts - 1
             if result.error is None and result.status in RETRY_STATUSES and not last:
                 wait = _retry_after(result.headers.get("retry-after"), s.retry_after_cap)
@@ -264,7 +268,9 @@ class Fetcher:
             resp.close()
             rec.error = f"body of {declared} bytes is over the {max_bytes}-byte limit"
             return rec
-        chunks, total = [], 0
+        # a body is kept in memory up to SPOOL bytes and on disk past that, so a resource that ends up
+        # over the cap (or several at once, one per worker thread) costs no memory while it arrives
+        spool, total = tempfile.SpooledTemporaryFile(max_size=SPOOL), 0
         # one deadline for the whole response, whatever its framing: read1 returns what has
         # arrived, so a body dripping a byte a second (Content-Length or chunked) is cut off
         deadline = started + self.deadline
@@ -284,7 +290,7 @@ class Fetcher:
                 if budget is not None and not budget.take(len(chunk)):
                     rec.error = f"capture is over its {budget.limit}-byte limit"
                     break
-                chunks.append(chunk)
+                spool.write(chunk)
         except ReadTimeoutError:
             rec.error = f"timed out: the server stopped sending the body for {s.timeout:g} s"
         except DecodeError:
@@ -297,8 +303,10 @@ class Fetcher:
             rec.error = f"the connection broke while reading the body ({type(exc).__name__})"
         finally:
             resp.close()
-        if rec.error is None:
-            rec.body = b"".join(chunks)
+        with spool:
+            if rec.error is None:
+                spool.seek(0)
+                rec.body = spool.read()
         return rec
 
     @property

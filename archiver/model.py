@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .stages import stage
+
 __all__ = ["Resource", "Snapshot", "now_iso", "sha256"]
 
 
 def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    with stage("hashing"):
+        return hashlib.sha256(data).hexdigest()
 
 
 def now_iso() -> str:

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SITE = ROOT.parent / "shared" / "bench" / "site.py"
+# ../shared beside the checkout (or beside the folder of worktrees a checkout may sit in)
+DEFAULT_SITE = next((p for p in (ROOT.parent / "shared" / "bench" / "site.py",
+                                 ROOT.parent.parent / "shared" / "bench" / "site.py") if p.exists()),
+                    ROOT.parent / "shared" / "bench" / "site.py")
 ARCHIVER = str(ROOT / ".venv" / "bin" / "archiver")
 
 

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from wacz.main import main as wacz_main
-
 from ..files import atomic_output
 from ..store import Store
 from .clock import Clock, utc_now
@@ -37,6 +35,8 @@ def export_wacz(store: Store, snapshot_ids: list[int], out: str | Path, *, clock
         pages_path.write_text(pages_jsonl(records), encoding="utf-8")
         with atomic_output(out) as part:
             log = io.StringIO()
+            from wacz.main import main as wacz_main   # a third of a second to import: only when asked
+
             with contextlib.redirect_stdout(log):
                 status = wacz_main(["create", "-o", str(part), "-p", str(pages_path), str(warc_path)])
             if status != 0:

@@ -11,6 +11,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 
 from ..extract.urls import without_credentials
+from .. import stages
 from ..fetch import check_url
 from ..model import Snapshot
 from ..settings import Settings
@@ -92,6 +93,7 @@ def archive_urls(urls: list[str], store: Store, settings: Settings | None = None
         for job in as_completed(pending):
             snap = job.result()
             finished(pending[job], summarize(store.save_snapshot(snap), snap))
+    stages.dump()
     return [results[i] for i in range(len(todo))]
 
 

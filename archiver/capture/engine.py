@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
-from .. import embeds
+from .. import embeds, stages
 from ..extract.article import extract_article
 from ..extract.html import parse_html
 from ..fetch import ByteBudget, Fetched, Fetcher
@@ -35,10 +35,18 @@ _WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up<
 
 
 def warm_up() -> None:
-    """Fill the first-use caches (the provider registry, trafilatura and its domain lists) so
-    that workers forked afterwards start warm instead of paying for that in every process."""
+    """Fill the first-use caches (the provider registry, trafilatura with its domain lists and the
+    public suffix list, the CSS selector parser the embed-page readers use) so that workers forked
+    afterwards start warm instead of paying for that in every process."""
     embeds.providers()
-    extract_article(parse_html(_WARM_PAGE), _WARM_PAGE, "https://example.org/news/warm-up.html")
+    doc = parse_html(_WARM_PAGE)
+    extract_article(doc, _WARM_PAGE, "https://example.org/news/warm-up.html")
+    doc.select_one("a.warm, [class*=warm] a[href]")   # soupsieve compiles its own patterns on first use: 0.2 s
+    try:   # trafilatura (through courlan) reads the public suffix list on the first URL it cannot split
+        from tld.utils import get_tld_names
+        get_tld_names(fail_silently=True)
+    except Exception:   # not installed, or another version: the first such page pays for it instead
+        pass
 
 
 class SharedFetches:
@@ -101,6 +109,7 @@ def _worker_main(settings: Settings, threads: int, tasks, results, parent: int) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by the fork
     _end_with_parent(parent)
+    stages.reset()   # what the parent counted before the fork is the parent's
     fetcher = Fetcher(settings)
     shared = SharedFetches(fetcher)
 
@@ -117,6 +126,7 @@ def _worker_main(settings: Settings, threads: int, tasks, results, parent: int) 
         t.start()
     for t in loops:
         t.join()
+    stages.dump()
 
 
 def _picklable(exc: BaseException) -> BaseException:

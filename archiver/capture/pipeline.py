@@ -28,6 +28,7 @@ from ..extract.urls import without_credentials
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..model import Resource, Snapshot, now_iso, sha256
 from ..settings import Settings
+from ..stages import stage
 from .posts import capture_post
 
 log = logging.getLogger(__name__)
@@ -94,18 +95,22 @@ def _non_html_meta(page: Fetched) -> dict:
 
 def _capture_html(snap: Snapshot, page: Fetched, fetcher: Fetcher, settings: Settings,
                   budget: ByteBudget, shared: Getter) -> None:
-    text, _encoding = decode_html(page.body, page.header_charset)
-    doc = parse_html(text)
+    with stage("parse"):
+        text, _encoding = decode_html(page.body, page.header_charset)
+        doc = parse_html(text)
     page_url = page.final_url or page.url
-    base = base_url_of(doc, page_url)
-    detected = _detect_embeds(doc, page_url)
+    with stage("requisites"):
+        base = base_url_of(doc, page_url)
+    with stage("embeds"):
+        detected = _detect_embeds(doc, page_url)
     posts = [d.post for d in detected]
     # asking the platforms and fetching requisites are independent: do both at once, starting
     # with the platforms (a chain of requests per post, the longest part of most captures)
     with ThreadPoolExecutor(max_workers=2) as side:
         enriched = side.submit(_enrich, posts, fetcher, settings, budget)
-        wanted = page_requisites(doc, base) if settings.fetch_assets else []
-        metadata = side.submit(extract_article, doc, text, page_url)
+        with stage("requisites"):
+            wanted = page_requisites(doc, base) if settings.fetch_assets else []
+        metadata = side.submit(_extract_article, doc, text, page_url)
         snap.resources = fetch_requisites(wanted, shared, settings, budget) if wanted else []
         snap.meta = metadata.result()
         snap.resources += enriched.result()
@@ -128,11 +133,17 @@ def _detect_embeds(doc, page_url: str) -> list[embed_registry.Detected]:
         return []
 
 
+def _extract_article(doc, text: str, page_url: str) -> dict:
+    with stage("article"):
+        return extract_article(doc, text, page_url)
+
+
 def _enrich(posts: list, fetcher: Fetcher, settings: Settings, budget: ByteBudget) -> list[Resource]:
     if not posts:
         return []
     try:
-        return enrich_posts(posts, fetcher, settings, budget)
+        with stage("enrich"):
+            return enrich_posts(posts, fetcher, settings, budget)
     except Exception as exc:  # enrichment never fails a capture
         log.warning("enrichment failed", exc_info=True)
         for p in posts:
@@ -193,7 +204,9 @@ def fetch_requisites(wanted: Iterable[tuple[str, str]], fetcher: Getter,
                 results[url] = res
                 if res.body is not None and _is_stylesheet(res):
                     sheet_url = rec.final_url or url
-                    for sub_url, sub_kind in css_refs(decode_css(rec.body, rec.headers.get("content-type")), sheet_url):
+                    with stage("requisites"):
+                        refs = css_refs(decode_css(rec.body, rec.headers.get("content-type")), sheet_url)
+                    for sub_url, sub_kind in refs:
                         if want(sub_url, sub_kind):
                             pending[pool.submit(fetcher.get, sub_url, budget=budget)] = sub_url
     for url in skipped:

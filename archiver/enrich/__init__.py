@@ -27,6 +27,7 @@ from ..embeds.reading import ERROR, GONE, OK, PRIVATE
 from ..fetch import ByteBudget, Fetched, Fetcher
 from ..settings import Settings
 from ..model import Resource, now_iso, sha256
+from ..stages import stage
 from .request import META_TOKEN_HINT, build_url, endpoints_for, unknown_overrides
 
 __all__ = ["enrich_posts", "Answer", "ask_platform", "apply_answer", "download_images"]
@@ -63,9 +64,10 @@ def enrich_posts(posts: list[Post], fetcher: Fetcher, settings: Settings,
         images = _Downloads(pool, fetcher, budget)
 
         def ask_then_download(group: list[Post]) -> Answer:
-            answer = _safe_ask(group[0], fetcher, settings, budget)
-            for post in group:
-                apply_answer(answer, post)
+            with stage("enrich"):
+                answer = _safe_ask(group[0], fetcher, settings, budget)
+                for post in group:
+                    apply_answer(answer, post)
             for url, kind in _wanted_images(group, settings).items():
                 images.start(url, kind)
             return answer

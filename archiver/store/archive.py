@@ -16,6 +16,7 @@ from .. import __version__
 from ..errors import ArchiverError
 from ..extract.urls import without_credentials
 from ..model import Snapshot, sha256
+from ..stages import stage
 from . import blobs
 from .schema import BLOB_COLUMNS, META_COLUMNS, decode_row, encode_row, migrations
 
@@ -133,7 +134,7 @@ class Store:
 
     def save_snapshot(self, snap: Snapshot) -> int:
         """Write a snapshot, its blobs, resources and embeds in one transaction; return its id."""
-        with self.transaction():
+        with stage("store"), self.transaction():
             page_sha = self.put_blob(snap.body, snap.content_type) if snap.body is not None else None
             row = {
                 "url": without_credentials(snap.url), "final_url": without_credentials(snap.final_url),
