@@ -19,6 +19,7 @@ from typing import Any
 from . import __version__
 from .embeds.base import POST_FIELDS
 from .errors import ArchiverError
+from .history import post_checks
 from .model import now_iso
 from .store import Store
 from .store.archive import CorruptArchive
@@ -67,6 +68,9 @@ def evidence(store: Store, snapshot_id: int) -> dict[str, Any]:
         refs.append((f"post {p['position']} avatar", p.get("avatar_sha256")))
         refs.append((f"post {p['position']} screenshot", p.get("screenshot_sha256")))
         refs += [(f"post {p['position']} media", m.get("sha256")) for m in p.get("media") or [] if isinstance(m, dict)]
+    rechecks = post_checks(store, [p["id"] for p in posts])
+    refs += [(f"post {p['position']} check {c['checked_at']} answer", c.get("answer_sha256"))
+             for p in posts for c in rechecks.get(p["id"], [])]
     checks = _blob_checks(store, refs)
     shot = next((r for r in resources if r["kind"] == "screenshot" and r["sha256"]), None)
     return {
@@ -80,11 +84,25 @@ def evidence(store: Store, snapshot_id: int) -> dict[str, Any]:
         "posts": [{**{k: p.get(k) for k in ("position", "provider", "kind", *POST_FIELDS, "post_url_original",
                                             "avatar_sha256", "screenshot_sha256", "media", "sources",
                                             "alternatives", "enrich_error")},
-                   "history": [{"status": p.get("status"), "checked_at": p.get("checked_at"),
-                                "evidence": p.get("status_evidence")}]} for p in posts],
+                   "history": _history(p, rechecks.get(p["id"], []))} for p in posts],
         "verification": {"ok": all(c["result"] == "ok" for c in checks), "blobs": checks},
         "report": {"made_at": now_iso(), "tool_version": __version__},
     }
+
+
+def _history(post: dict[str, Any], rechecks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The post's status over time: every re-check (`archiver recheck`) with what answered and the
+    stored answer's hash, oldest first; a post never re-checked has its status from capture."""
+    if not rechecks:
+        return [{"status": post.get("status"), "checked_at": post.get("checked_at"),
+                 "evidence": post.get("status_evidence")}]
+    out = []
+    for c in rechecks:
+        said = c.get("error") or (f"{c.get('endpoint')} answered HTTP {c.get('http_status')}"
+                                  + (f", answer sha256 {c['answer_sha256']}" if c.get("answer_sha256") else ""))
+        out.append({"status": c.get("status"), "checked_at": c.get("checked_at"), "evidence": said,
+                    "answer_sha256": c.get("answer_sha256")})
+    return out
 
 
 def _data_uri(store: Store, digest: str | None) -> str | None:

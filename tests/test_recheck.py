@@ -251,3 +251,20 @@ def test_cli_recheck_bad_input(store, db_path, cli):
     result = cli("--db", str(db_path), "recheck", "--endpoint", "nosuch=http://127.0.0.1:1/")
     assert result.exit_code == 2 and "no endpoint named nosuch" in result.stderr
     assert cli("--db", str(db_path), "recheck", "--older-than", "soon").exit_code == 2
+
+
+def test_the_evidence_report_lists_every_check_and_verifies_its_answer(server, store):
+    from archiver.report import evidence
+    sid = article(store, embeds=[tweet(1)])
+    answer = json.dumps(oembed()).encode()
+    server.expect_request("/tw/oembed").respond_with_data(answer, content_type="application/json")
+    recheck(store, settings(server))
+    server.clear()
+    server.expect_request("/tw/oembed").respond_with_data("not found", status=404)
+    recheck(store, settings(server))
+    (post,) = evidence(store, sid)["posts"]
+    assert [h["status"] for h in post["history"]] == ["ok", "deleted"]
+    assert post["history"][0]["answer_sha256"] == sha256(answer)
+    assert "HTTP 404" in post["history"][1]["evidence"]
+    blobs = evidence(store, sid)["verification"]["blobs"]
+    assert any("check" in b["where"] and b["result"] == "ok" for b in blobs), blobs
