@@ -123,7 +123,6 @@ def test_browser_mode_without_chromium_is_one_line_and_changes_nothing(server, c
     run = cli("--db", str(db_path), "archive", "--browser", serve_shell(server))
     assert run.exit_code == 1
     assert run.stderr.strip().count("\n") == 0 and "Chromium" in run.stderr and "Traceback" not in run.stderr
-    from archiver.store import Store
     assert not db_path.exists()   # nothing was written, not even an empty archive
 
 

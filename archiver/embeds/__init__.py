@@ -205,12 +205,6 @@ def _overlaps(element: Tag, claimed: set[int]) -> bool:
     return any(id(t) in claimed for t in element.find_all(True))
 
 
-def is_claimed(element: Any, claimed_elements: list[Tag]) -> bool:
-    """Helper for providers that track their own claims within one `find` run."""
-    ids = {id(e) for e in claimed_elements}
-    return _overlaps(element, ids)
-
-
 class DocIndex:
     """The tags of a parsed page by name and by attribute, gathered in one walk, so that the
     providers' `doc.find_all(...)` and `doc.find(...)` look only at the tags that can match.

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import _text
 from ._urls import absolute
-from .base import DERIVED, FALLBACK, Detected, Media, Post  # noqa: F401
+from .base import DERIVED, FALLBACK, Detected, Media, Post  # noqa: F401  (re-exported for providers)
 
 # "Name (@handle)", "Name (@handle@instance)"; the name is whatever precedes the parenthesis.
 BYLINE = re.compile(r"(?P<name>[^()\n]*?)\s*\(\s*@(?P<handle>[\w.\-]+(?:@[\w.\-]+)?)\s*\)")
@@ -118,11 +118,6 @@ def links(element: Tag, base_url: str | None) -> Iterator[tuple[Tag, str]]:
         url = absolute(a["href"], base_url)
         if url:
             yield a, url
-
-
-def own_text(element: Tag) -> str:
-    """The element's direct text nodes joined (not its children's)."""
-    return " ".join(str(s) for s in element.children if isinstance(s, NavigableString)).strip()
 
 
 def text_after(node: Tag) -> str:

@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import _social
 from ._dates import iso_utc, parse_date_text, snowflake_time
-from ._media_util import Candidate, find_iframes, finish, iframe_url
+from ._media_util import Candidate, finish, iframe_url
 from ._oembed import oembed_reader
 from ._pages import read_card_page, text_value
 from ._text import clean_text

@@ -53,10 +53,6 @@ def parse_srcset(value: str) -> list[tuple[str, str]]:
     return out
 
 
-def format_srcset(candidates: list[tuple[str, str]]) -> str:
-    return ", ".join(f"{u} {d}".strip() for u, d in candidates)
-
-
 def ref_urls(ref: Ref, base_url: str) -> list[tuple[str, str]]:
     """The (absolute URL, kind) pairs one slot refers to."""
     value = ref.value
