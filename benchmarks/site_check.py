@@ -142,7 +142,13 @@ def main() -> int:
         from playwright.sync_api import sync_playwright
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-            for sid, article in enumerate(manifest["articles"], start=1):
+            # captures are saved as they complete, so snapshot ids follow completion, not the list
+            by_url = {store.snapshot(sid)["url"]: sid for sid in store.snapshot_ids()}
+            for article in manifest["articles"]:
+                sid = by_url.get(article["url"])
+                if sid is None:
+                    problems.append(f"{article['url']}: not archived")
+                    continue
                 stored = {r["url"] for r in store.resources(sid) if r["sha256"]}
                 missing = [r["url"] for r in article["resources"] if r["url"] not in stored]
                 if missing:
