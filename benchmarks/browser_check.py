@@ -64,8 +64,11 @@ def main() -> int:
             failed = [r for r in rows if r["status"] != "ok"]
             if len(rows) != len(urls) or failed:
                 problems.append(f"{label}: {len(rows)} results, {len(failed)} failed {failed[:1]}")
+        # --json lines come as captures complete: rows are matched to articles by URL
+        s_by_url, b_by_url = {r["url"]: r for r in s_rows}, {r["url"]: r for r in b_rows}
         # static: each app shell points at --browser
-        for article, row in zip(manifest["articles"], s_rows):
+        for article in manifest["articles"]:
+            row = s_by_url.get(article["url"], {})
             warned = any("--browser" in w for w in row.get("warnings") or [])
             if article["app"] and not warned:
                 problems.append(f"static {article['url']}: app shell without the --browser warning")
@@ -76,8 +79,10 @@ def main() -> int:
         from playwright.sync_api import sync_playwright
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-            for row, article in zip(b_rows, manifest["articles"]):
-                sid = row["id"]
+            for article in manifest["articles"]:
+                if article["url"] not in b_by_url:
+                    continue   # counted above as a missing result
+                sid = b_by_url[article["url"]]["id"]
                 snap = store.snapshot(sid)
                 text = norm(snap["text"])
                 lost = [p for p in article["paragraphs"] if norm(p)[:80] not in text]
@@ -107,7 +112,9 @@ def main() -> int:
         links = [e for e in wanted.values() if e]
         p_secs, p_rows, p_err = archive(work / "posts.db", [e["post_url"] for e in links], world.env, "--browser")
         posts = Store(work / "posts.db")
-        for e, row in zip(links, p_rows):
+        p_by_url = {r["url"]: r for r in p_rows}
+        for e in links:
+            row = p_by_url.get(e["post_url"], {"id": -1})
             got = posts.embeds(row["id"])
             if len(got) != 1 or got[0]["author_handle"] is None or \
                     got[0]["author_handle"].lower() != e["handle"].lower():

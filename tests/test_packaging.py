@@ -19,3 +19,14 @@ def test_templates_are_found():
     from archiver.templating import environment, templates_dir
     assert templates_dir() == ROOT / "templates"
     assert environment().get_template("cards/_base.html")
+
+
+def test_distribution_name_license_and_build_backend():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = config["project"]
+    assert project["name"] != "archiver"          # taken on the package index by an unrelated project
+    assert project["scripts"]["archiver"] == "archiver.cli:main"
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    setuptools = next(r for r in config["build-system"]["requires"] if r.startswith("setuptools"))
+    assert int(setuptools.split(">=")[1].split(".")[0]) >= 77   # PEP 639 license expressions
