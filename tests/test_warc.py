@@ -120,6 +120,35 @@ def test_records_carry_the_stored_bytes_status_headers_and_date(warc: Path) -> N
     assert len(ids) == len(set(ids))
 
 
+def test_repeated_payloads_are_revisits_naming_the_first_response(warc: Path) -> None:
+    recs = records(warc)
+    css = [r for r in recs if r["uri"] == "https://news.example/static/site.css" and r["type"] in ("response", "revisit")]
+    assert [r["type"] for r in css] == ["response", "revisit"]
+    first, again = css
+    assert again["body"] == b""                                    # the bytes are not repeated
+    assert again["date"] == "2024-05-02T12:00:00Z" and again["status"] == "200"
+    assert again["headers"]["Content-Type"] == "text/css"
+    wh = again["warc_headers"]
+    assert wh["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert wh["WARC-Refers-To-Target-URI"] == "https://news.example/static/site.css"
+    assert wh["WARC-Refers-To-Date"] == "2024-05-01T12:00:00Z"
+    assert wh["WARC-Refers-To"] == first["warc_headers"]["WARC-Record-ID"]
+    assert wh["WARC-Payload-Digest"] == first["warc_headers"]["WARC-Payload-Digest"]
+    # the pages differ, so both are responses; the four shared resources are written once
+    assert sum(1 for r in recs if r["type"] == "revisit") == 4
+    assert sum(1 for r in recs if r["type"] == "response" and r["body"] == CSS) == 1
+
+
+def test_request_records_carry_the_user_agent(warc: Path) -> None:
+    from archiver.settings import DEFAULT_USER_AGENT
+    recs = records(warc)
+    requests = [r for r in recs if r["type"] == "request"]
+    assert requests and all(r["headers"]["User-Agent"] == DEFAULT_USER_AGENT for r in requests)
+    page = next(r for r in requests if r["uri"] == "https://news.example/story-1.html")
+    assert page["headers"]["Host"] == "news.example"
+    assert "WARC-Archiver-Synthesized" in page["warc_headers"]
+
+
 def test_metadata_record_carries_preserved_posts(warc: Path) -> None:
     recs = records(warc)
     meta = [r for r in recs if r["type"] == "metadata"]
@@ -204,6 +233,9 @@ def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> 
         status, location = _redirect_of(base + "https://news.example/img/a.png")
         assert status == 302 and location.endswith("https://cdn.example/img/a.png")
         assert _get_when_up(base + "https://cdn.example/img/a.png") == PNG
+        # the second snapshot's stylesheet is a revisit: replay gives the first one's bytes
+        assert _get_when_up(f"http://127.0.0.1:{port}/coll/20240502120000id_/"
+                            "https://news.example/static/site.css") == CSS
     finally:
         server.terminate()
         server.wait(timeout=10)
