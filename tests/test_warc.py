@@ -270,3 +270,26 @@ def _get_when_up(url: str, wait: float = 30.0) -> bytes:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def test_a_failed_capture_keeps_the_servers_answer_as_a_response(tmp_path: Path, httpserver) -> None:
+    """A 404 page is evidence: the capture keeps its body and the WARC has it as a response."""
+    from archiver.capture import archive_urls
+    from archiver.settings import Settings
+
+    httpserver.expect_request("/gone.html").respond_with_data(
+        "<html><title>Not here</title><p>This story was removed</p></html>", status=404,
+        content_type="text/html; charset=utf-8")
+    url = httpserver.url_for("/gone.html")
+    store = Store(tmp_path / "a.db")
+    archive_urls([url], store, Settings(fetch_assets=False, enrich=False))
+    (sid,) = store.snapshot_ids()
+    assert store.snapshot(sid)["error"]                          # still a failed capture
+    out = tmp_path / "a.warc.gz"
+    export_warc(store, [sid], out, clock=clock)
+    store.close()
+    recs = records(out)
+    response = next(r for r in recs if r["type"] == "response" and r["uri"] == url)
+    assert response["status"] == "404"
+    assert b"This story was removed" in response["body"]
+    assert any(r["type"] == "request" and r["uri"] == url for r in recs)

@@ -94,6 +94,8 @@ def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: S
                                      content_type=snap.get("content_type"), digest=snap["page_sha256"], date=date,
                                      agent=agent)
         written += n
+    elif snap.get("status_code"):   # a failed capture that got an HTTP answer, body not kept
+        written += _write_answer_without_body(writer, ids, snap, date, agent)
     for res in record.resources:
         if res.get("sha256") and not res["url"].lower().startswith(("http://", "https://")):
             written += _write_made(writer, ids, store, res, snap.get("final_url") or snap["url"], date)
@@ -115,6 +117,23 @@ def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: S
                                      warc_headers_dict=headers)
     writer.write_record(meta)
     return written + 1
+
+
+def _write_answer_without_body(writer: WARCWriter, ids: _RecordIds, snap: dict, date: str, agent: str) -> int:
+    target = snap.get("final_url") or snap["url"]
+    http = response_headers(snap["status_code"], snap.get("headers") or {}, snap.get("content_type"), 0)
+    response = writer.create_warc_record(target, "response", payload=BytesIO(b""), length=0, http_headers=http,
+                                         warc_headers_dict={
+                                             "WARC-Record-ID": ids("response", target, date),
+                                             "WARC-Date": date,
+                                             "WARC-Archiver-Synthesized": "the archive kept this answer's "
+                                                                          "status and headers, not its body"})
+    request = writer.create_warc_record(target, "request", http_headers=request_headers(target, agent),
+                                        warc_headers_dict={"WARC-Record-ID": ids("request", target, date),
+                                                           "WARC-Date": date,
+                                                           "WARC-Archiver-Synthesized": _REQUEST_NOTE})
+    writer.write_request_response_pair(request, response)
+    return 2
 
 
 def _write_made(writer: WARCWriter, ids: _RecordIds, store: Store, res: dict, page_url: str, date: str) -> int:
