@@ -196,6 +196,21 @@ def test_wacz_holds_warc_indexes_pages_and_hashes(wacz: Path) -> None:
                                                         ("https://news.example/stories/2", "2024-05-02T12:00:00Z")]
 
 
+def test_wacz_names_its_title_main_page_software_and_carries_page_text(wacz: Path) -> None:
+    from archiver import __version__
+    with zipfile.ZipFile(wacz) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        digest = json.loads(zf.read("datapackage-digest.json"))
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode().splitlines()]
+        assert digest["hash"] == "sha256:" + hashlib.sha256(zf.read("datapackage.json")).hexdigest()
+    assert package["title"] == "2 archived pages"
+    assert "https://news.example/stories/2" in package["description"]
+    assert package["mainPageURL"] == "https://news.example/story-1.html"
+    assert package["mainPageDate"] == "2024-05-01T12:00:00Z"
+    assert package["software"].startswith(f"archiver {__version__} ")
+    assert [p.get("text") for p in pages[1:]] == ["Story 1 text", "Story 2 text"]
+
+
 def test_wacz_validates(wacz: Path) -> None:
     res = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(wacz)], capture_output=True, text=True)
     assert res.returncode == 0 and "is valid" in res.stdout, res.stdout + res.stderr
