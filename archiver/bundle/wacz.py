@@ -77,8 +77,9 @@ def package_description(records: list[SnapshotRecord]) -> str:
 
 
 def main_page(records: list[SnapshotRecord]) -> tuple[str, str] | None:
-    """The first snapshot with a page: its URL and 14-digit timestamp."""
-    for record in records:
+    """The first capture that succeeded (else the first with a page): its URL and 14-digit timestamp."""
+    ordered = sorted(records, key=lambda r: bool(r.snapshot.get("error")))
+    for record in ordered:
         snap = record.snapshot
         if snap.get("page_sha256"):
             return snap.get("final_url") or snap["url"], "".join(c for c in warc_date(snap["captured_at"])
