@@ -308,3 +308,15 @@ def test_a_failed_capture_keeps_the_servers_answer_as_a_response(tmp_path: Path,
     assert response["status"] == "404"
     assert b"This story was removed" in response["body"]
     assert any(r["type"] == "request" and r["uri"] == url for r in recs)
+
+
+def test_wacz_main_page_is_the_first_capture_that_succeeded() -> None:
+    from archiver.bundle.records import SnapshotRecord
+    from archiver.bundle.wacz import main_page
+
+    failed = SnapshotRecord(1, {"url": "https://a.example/gone", "captured_at": "2024-05-01T12:00:00Z",
+                                "page_sha256": "aa", "error": "HTTP 404 Not Found"})
+    good = SnapshotRecord(2, {"url": "https://a.example/1", "final_url": "https://a.example/one",
+                              "captured_at": "2024-05-02T12:00:00Z", "page_sha256": "bb", "error": None})
+    assert main_page([failed, good]) == ("https://a.example/one", "20240502120000")
+    assert main_page([failed]) == ("https://a.example/gone", "20240501120000")
