@@ -1,6 +1,7 @@
 """End-to-end capture against a real local HTTP server and a real SQLite file."""
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 
@@ -158,9 +159,12 @@ def test_http_errors_are_recorded_and_change_nothing_else(site, server, store, d
     [r] = archive(store, server.url_for(route), retries=0)
     assert not r.ok and r.error == expected_error
     after = _counts(db_path)
-    assert after == {**before, "snapshots": before["snapshots"] + 1}
+    body = make_response().get_data()
+    # the server's answer is evidence: its body is kept (an empty one is not stored)
+    assert after == {**before, "snapshots": before["snapshots"] + 1, "blobs": before["blobs"] + (1 if body else 0)}
     snap = store.snapshot(r.snapshot_id)
-    assert snap["error"] == expected_error and snap["page_sha256"] is None
+    assert snap["error"] == expected_error
+    assert snap["page_sha256"] == (hashlib.sha256(body).hexdigest() if body else None)
 
 
 def test_redirect_loop(server, store):

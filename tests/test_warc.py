@@ -120,6 +120,35 @@ def test_records_carry_the_stored_bytes_status_headers_and_date(warc: Path) -> N
     assert len(ids) == len(set(ids))
 
 
+def test_repeated_payloads_are_revisits_naming_the_first_response(warc: Path) -> None:
+    recs = records(warc)
+    css = [r for r in recs if r["uri"] == "https://news.example/static/site.css" and r["type"] in ("response", "revisit")]
+    assert [r["type"] for r in css] == ["response", "revisit"]
+    first, again = css
+    assert again["body"] == b""                                    # the bytes are not repeated
+    assert again["date"] == "2024-05-02T12:00:00Z" and again["status"] == "200"
+    assert again["headers"]["Content-Type"] == "text/css"
+    wh = again["warc_headers"]
+    assert wh["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert wh["WARC-Refers-To-Target-URI"] == "https://news.example/static/site.css"
+    assert wh["WARC-Refers-To-Date"] == "2024-05-01T12:00:00Z"
+    assert wh["WARC-Refers-To"] == first["warc_headers"]["WARC-Record-ID"]
+    assert wh["WARC-Payload-Digest"] == first["warc_headers"]["WARC-Payload-Digest"]
+    # the pages differ, so both are responses; the four shared resources are written once
+    assert sum(1 for r in recs if r["type"] == "revisit") == 4
+    assert sum(1 for r in recs if r["type"] == "response" and r["body"] == CSS) == 1
+
+
+def test_request_records_carry_the_user_agent(warc: Path) -> None:
+    from archiver.settings import DEFAULT_USER_AGENT
+    recs = records(warc)
+    requests = [r for r in recs if r["type"] == "request"]
+    assert requests and all(r["headers"]["User-Agent"] == DEFAULT_USER_AGENT for r in requests)
+    page = next(r for r in requests if r["uri"] == "https://news.example/story-1.html")
+    assert page["headers"]["Host"] == "news.example"
+    assert "WARC-Archiver-Synthesized" in page["warc_headers"]
+
+
 def test_metadata_record_carries_preserved_posts(warc: Path) -> None:
     recs = records(warc)
     meta = [r for r in recs if r["type"] == "metadata"]
@@ -167,6 +196,21 @@ def test_wacz_holds_warc_indexes_pages_and_hashes(wacz: Path) -> None:
                                                         ("https://news.example/stories/2", "2024-05-02T12:00:00Z")]
 
 
+def test_wacz_names_its_title_main_page_software_and_carries_page_text(wacz: Path) -> None:
+    from archiver import __version__
+    with zipfile.ZipFile(wacz) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        digest = json.loads(zf.read("datapackage-digest.json"))
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode().splitlines()]
+        assert digest["hash"] == "sha256:" + hashlib.sha256(zf.read("datapackage.json")).hexdigest()
+    assert package["title"] == "2 archived pages"
+    assert "https://news.example/stories/2" in package["description"]
+    assert package["mainPageURL"] == "https://news.example/story-1.html"
+    assert package["mainPageDate"] == "2024-05-01T12:00:00Z"
+    assert package["software"].startswith(f"archiver {__version__} ")
+    assert [p.get("text") for p in pages[1:]] == ["Story 1 text", "Story 2 text"]
+
+
 def test_wacz_validates(wacz: Path) -> None:
     res = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(wacz)], capture_output=True, text=True)
     assert res.returncode == 0 and "is valid" in res.stdout, res.stdout + res.stderr
@@ -204,6 +248,9 @@ def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> 
         status, location = _redirect_of(base + "https://news.example/img/a.png")
         assert status == 302 and location.endswith("https://cdn.example/img/a.png")
         assert _get_when_up(base + "https://cdn.example/img/a.png") == PNG
+        # the second snapshot's stylesheet is a revisit: replay gives the first one's bytes
+        assert _get_when_up(f"http://127.0.0.1:{port}/coll/20240502120000id_/"
+                            "https://news.example/static/site.css") == CSS
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -238,3 +285,38 @@ def _get_when_up(url: str, wait: float = 30.0) -> bytes:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def test_a_failed_capture_keeps_the_servers_answer_as_a_response(tmp_path: Path, httpserver) -> None:
+    """A 404 page is evidence: the capture keeps its body and the WARC has it as a response."""
+    from archiver.capture import archive_urls
+    from archiver.settings import Settings
+
+    httpserver.expect_request("/gone.html").respond_with_data(
+        "<html><title>Not here</title><p>This story was removed</p></html>", status=404,
+        content_type="text/html; charset=utf-8")
+    url = httpserver.url_for("/gone.html")
+    store = Store(tmp_path / "a.db")
+    archive_urls([url], store, Settings(fetch_assets=False, enrich=False))
+    (sid,) = store.snapshot_ids()
+    assert store.snapshot(sid)["error"]                          # still a failed capture
+    out = tmp_path / "a.warc.gz"
+    export_warc(store, [sid], out, clock=clock)
+    store.close()
+    recs = records(out)
+    response = next(r for r in recs if r["type"] == "response" and r["uri"] == url)
+    assert response["status"] == "404"
+    assert b"This story was removed" in response["body"]
+    assert any(r["type"] == "request" and r["uri"] == url for r in recs)
+
+
+def test_wacz_main_page_is_the_first_capture_that_succeeded() -> None:
+    from archiver.bundle.records import SnapshotRecord
+    from archiver.bundle.wacz import main_page
+
+    failed = SnapshotRecord(1, {"url": "https://a.example/gone", "captured_at": "2024-05-01T12:00:00Z",
+                                "page_sha256": "aa", "error": "HTTP 404 Not Found"})
+    good = SnapshotRecord(2, {"url": "https://a.example/1", "final_url": "https://a.example/one",
+                              "captured_at": "2024-05-02T12:00:00Z", "page_sha256": "bb", "error": None})
+    assert main_page([failed, good]) == ("https://a.example/one", "20240502120000")
+    assert main_page([failed]) == ("https://a.example/gone", "20240501120000")

@@ -11,7 +11,13 @@ Per snapshot, in capture order:
 
 Response headers are the stored ones, less Content-Encoding and Transfer-Encoding (the archive
 keeps bodies decoded, as the HTTP client handed them over) and with Content-Length recomputed.
-The request records are rebuilt (method, path, Host): the archive does not keep request headers.
+The request records are rebuilt (method, path, Host, User-Agent): the archive does not keep request
+headers, so the User-Agent is archiver's default one for the version that made the capture (a run
+with --user-agent sent another); such records carry `WARC-Archiver-Synthesized`.
+
+A payload already written in this file (same sha256) is not repeated: the later response is a
+`revisit` record (profile identical-payload-digest) with the stored status and headers, and
+WARC-Refers-To-Target-URI/-Date/WARC-Refers-To naming the response that holds the bytes.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__
+from ..settings import DEFAULT_USER_AGENT
 from ..files import atomic_output
 from ..store import Store
 from .clock import Clock, utc_now
@@ -78,20 +85,25 @@ def write_warc(store: Store, records: Iterable[SnapshotRecord], fh: BinaryIO, *,
 def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: SnapshotRecord) -> int:
     snap = record.snapshot
     date = warc_date(snap["captured_at"])
+    agent = user_agent(snap.get("tool_version"))
     written = 0
     page_id = None
     if snap.get("page_sha256"):
         page_id, n = _write_exchange(writer, ids, store, url=snap["url"], final_url=snap.get("final_url"),
                                      status=snap.get("status_code"), headers=snap.get("headers") or {},
-                                     content_type=snap.get("content_type"), digest=snap["page_sha256"], date=date)
+                                     content_type=snap.get("content_type"), digest=snap["page_sha256"], date=date,
+                                     agent=agent)
         written += n
+    elif snap.get("status_code"):   # a failed capture that got an HTTP answer, body not kept
+        written += _write_answer_without_body(writer, ids, snap, date, agent)
     for res in record.resources:
         if res.get("sha256") and not res["url"].lower().startswith(("http://", "https://")):
             written += _write_made(writer, ids, store, res, snap.get("final_url") or snap["url"], date)
         elif res.get("sha256"):
             _, n = _write_exchange(writer, ids, store, url=res["url"], final_url=res.get("final_url"),
                                    status=res.get("status_code"), headers=res.get("headers") or {},
-                                   content_type=res.get("content_type"), digest=res["sha256"], date=date)
+                                   content_type=res.get("content_type"), digest=res["sha256"], date=date,
+                                   agent=agent)
             written += n
     body = json.dumps(posts_document(record), ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
     page_url = snap.get("final_url") or snap["url"]
@@ -105,6 +117,23 @@ def _write_snapshot(writer: WARCWriter, ids: _RecordIds, store: Store, record: S
                                      warc_headers_dict=headers)
     writer.write_record(meta)
     return written + 1
+
+
+def _write_answer_without_body(writer: WARCWriter, ids: _RecordIds, snap: dict, date: str, agent: str) -> int:
+    target = snap.get("final_url") or snap["url"]
+    http = response_headers(snap["status_code"], snap.get("headers") or {}, snap.get("content_type"), 0)
+    response = writer.create_warc_record(target, "response", payload=BytesIO(b""), length=0, http_headers=http,
+                                         warc_headers_dict={
+                                             "WARC-Record-ID": ids("response", target, date),
+                                             "WARC-Date": date,
+                                             "WARC-Archiver-Synthesized": "the archive kept this answer's "
+                                                                          "status and headers, not its body"})
+    request = writer.create_warc_record(target, "request", http_headers=request_headers(target, agent),
+                                        warc_headers_dict={"WARC-Record-ID": ids("request", target, date),
+                                                           "WARC-Date": date,
+                                                           "WARC-Archiver-Synthesized": _REQUEST_NOTE})
+    writer.write_request_response_pair(request, response)
+    return 2
 
 
 def _write_made(writer: WARCWriter, ids: _RecordIds, store: Store, res: dict, page_url: str, date: str) -> int:
@@ -139,20 +168,34 @@ def posts_document(record: SnapshotRecord) -> dict[str, Any]:
 
 
 def _write_exchange(writer: WARCWriter, ids: _RecordIds, store: Store, *, url: str, final_url: str | None, status: int | None,
-                    headers: dict[str, str], content_type: str | None, digest: str, date: str) -> tuple[str, int]:
-    body = store.blob(digest)
-    if body is None:
-        raise ExportError(f"blob {digest} is missing from the archive (run `archiver verify`)")
+                    headers: dict[str, str], content_type: str | None, digest: str, date: str,
+                    agent: str = DEFAULT_USER_AGENT) -> tuple[str, int]:
     target = final_url or url
     response_id = ids("response", target, date, digest)
-    http = response_headers(status, headers, content_type, len(body))
-    response = writer.create_warc_record(target, "response", payload=BytesIO(body), length=len(body),
-                                         http_headers=http,
-                                         warc_headers_dict={"WARC-Record-ID": response_id, "WARC-Date": date})
-    request = writer.create_warc_record(target, "request", http_headers=request_headers(target),
+    request = writer.create_warc_record(target, "request", http_headers=request_headers(target, agent),
                                         warc_headers_dict={"WARC-Record-ID": ids("request", target, date),
-                                                           "WARC-Date": date})
+                                                           "WARC-Date": date,
+                                                           "WARC-Archiver-Synthesized": _REQUEST_NOTE})
+    original = ids.seen.get(digest)
+    if original is not None:   # these bytes are already in the file: a revisit names them
+        payload_digest, first_uri, first_date, first_id, length = original
+        http = response_headers(status, headers, content_type, length)
+        response = writer.create_revisit_record(target, payload_digest, first_uri, first_date, http_headers=http,
+                                                warc_headers_dict={"WARC-Record-ID": response_id,
+                                                                   "WARC-Date": date,
+                                                                   "WARC-Refers-To": first_id})
+    else:
+        body = store.blob(digest)
+        if body is None:
+            raise ExportError(f"blob {digest} is missing from the archive (run `archiver verify`)")
+        http = response_headers(status, headers, content_type, len(body))
+        response = writer.create_warc_record(target, "response", payload=BytesIO(body), length=len(body),
+                                             http_headers=http,
+                                             warc_headers_dict={"WARC-Record-ID": response_id, "WARC-Date": date})
     writer.write_request_response_pair(request, response)
+    if original is None:
+        ids.seen[digest] = (response.rec_headers.get_header("WARC-Payload-Digest"), target, date, response_id,
+                            len(body))
     written = 2
     if target != url:
         redirect = StatusAndHeaders("302 Found", [("Location", target), ("Content-Length", "0")],
@@ -182,10 +225,21 @@ def response_headers(status: int | None, headers: dict[str, str], content_type: 
     return StatusAndHeaders(f"{code} {reason}", pairs, protocol="HTTP/1.1")
 
 
-def request_headers(url: str) -> StatusAndHeaders:
+_REQUEST_NOTE = "request rebuilt: method, path, Host and archiver's default User-Agent"
+
+
+def user_agent(tool_version: str | None) -> str:
+    """The User-Agent archiver sent by default in the version that made a capture."""
+    if not tool_version or tool_version == __version__:
+        return DEFAULT_USER_AGENT
+    return DEFAULT_USER_AGENT.replace(f"archiver/{__version__}", f"archiver/{tool_version}")
+
+
+def request_headers(url: str, agent: str = DEFAULT_USER_AGENT) -> StatusAndHeaders:
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True)
+    return StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", parts.netloc), ("User-Agent", agent)],
+                            is_http_request=True)
 
 
 def warc_date(captured_at: str) -> str:
@@ -206,6 +260,8 @@ class _RecordIds:
 
     def __init__(self) -> None:
         self._sequence = itertools.count()
+        # blob sha256 -> (WARC-Payload-Digest, target URI, WARC-Date, record id, length) of its response
+        self.seen: dict[str, tuple[str, str, str, str, int]] = {}
 
     def __call__(self, *parts: str) -> str:
         name = chr(31).join((*parts, str(next(self._sequence))))

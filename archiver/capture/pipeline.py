@@ -74,6 +74,7 @@ def capture_page(url: str, fetcher: Fetcher, settings: Settings, shared: Getter 
         snap.error = page.error
     elif not page.ok:
         snap.error = http_error(page.status or 0)
+        snap.body = page.body or None   # the server's answer (a 404 page) is evidence: kept, exported to WARC
     else:
         snap.body = page.body
         if is_html(page):
