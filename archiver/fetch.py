@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from .errors import shorten
@@ -25,6 +27,7 @@ from .stages import stage
 RETRY_STATUSES = {429, 503}
 CHUNK = 64 * 1024
 SPOOL = 4 * 1024 * 1024
+OPENING_PER_SERVER = 4   # connections being opened at once to one server (host:port), per process
 
 
 @dataclass
@@ -188,6 +191,96 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
+class _OpeningGate:
+    """At most OPENING_PER_SERVER connections being opened at once to one server (the proxy, when
+    requests go through one), counted until the server has answered the connection's first
+    request. A server accepts only so many connections it has not yet picked up (its listen
+    backlog: 5 for Python's http.server, 128 or more for nginx); the kernel drops the attempts past
+    that and the client tries again a second later. Opening a burst of connections at once (the
+    first pages of a run ask every platform at the same moment) would cost that second; opening
+    them a few at a time costs nothing, since each takes a round trip. Browsers limit themselves
+    the same way (six connections per host)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._servers: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+
+    def slot(self, host: str, port: int) -> threading.BoundedSemaphore:
+        with self._lock:
+            slot = self._servers.get((host, port))
+            if slot is None:
+                slot = self._servers[(host, port)] = threading.BoundedSemaphore(OPENING_PER_SERVER)
+            return slot
+
+
+_GATE = _OpeningGate()
+
+
+class _GatedConnection:
+    """Mixed into urllib3's connections: `connect` waits for a slot at the gate, and the slot is
+    given back once the first response has begun (or the connection fails or closes)."""
+
+    _opening: threading.BoundedSemaphore | None = None
+
+    def connect(self) -> None:
+        slot = _GATE.slot(self.host, self.port)
+        slot.acquire()
+        self._opening = slot
+        try:
+            super().connect()
+        except BaseException:
+            self._opened()
+            raise
+
+    def getresponse(self, *args, **kwargs):
+        try:
+            return super().getresponse(*args, **kwargs)
+        finally:
+            self._opened()
+
+    def close(self) -> None:
+        self._opened()
+        super().close()
+
+    def _opened(self) -> None:
+        slot, self._opening = self._opening, None
+        if slot is not None:
+            slot.release()
+
+
+class _GatedHTTPConnection(_GatedConnection, HTTPConnection):
+    pass
+
+
+class _GatedHTTPSConnection(_GatedConnection, HTTPSConnection):
+    pass
+
+
+class _GatedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GatedHTTPConnection
+
+
+class _GatedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GatedHTTPSConnection
+
+
+_GATED_POOLS = {"http": _GatedHTTPPool, "https": _GatedHTTPSPool}
+
+
+class _GatedAdapter(HTTPAdapter):
+    """requests' adapter with connections that open through `_GATE` (directly and through proxies)."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _GATED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if getattr(manager, "pool_classes_by_scheme", None) is not _GATED_POOLS and not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _GATED_POOLS
+        return manager
+
+
 class Fetcher:
     """One pooled session for a whole run. Thread-safe for concurrent `get` calls."""
 
@@ -196,7 +289,7 @@ class Fetcher:
         s = self.settings
         self.session = _Session()
         pool = max(10, s.concurrency * max(1, s.parallel_pages) + 4)
-        adapter = HTTPAdapter(pool_connections=32, pool_maxsize=pool, max_retries=0)
+        adapter = _GatedAdapter(pool_connections=32, pool_maxsize=pool, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.max_redirects = s.max_redirects

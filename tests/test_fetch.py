@@ -174,3 +174,82 @@ def test_a_read_timeout_is_reported_and_not_retried(server):
         release.set()
     assert rec.error == "timed out waiting for the server" and rec.status is None
     assert len(handler_calls) == 1 and time.monotonic() - started < 4
+
+
+class _CountingServer:
+    """A threaded HTTP server that counts the connections it has accepted but not yet answered
+    (each answer takes 50 ms), and remembers the most there were at once."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        counts = self
+        self.lock, self.unanswered, self.most = threading.Lock(), 0, 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                self.answered = False
+                with counts.lock:
+                    counts.unanswered += 1
+                    counts.most = max(counts.most, counts.unanswered)
+
+            def do_GET(self):
+                time.sleep(0.05)
+                if not self.answered:
+                    self.answered = True
+                    with counts.lock:
+                        counts.unanswered -= 1
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _get_all_at_once(get, url: str, n: int = 16) -> list:
+    results: list = [None] * n
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, get(f"{url}{i}"))) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_connections_to_one_server_are_opened_a_few_at_a_time() -> None:
+    """Sixteen requests at once need sixteen connections; a server drops connection attempts past
+    its listen backlog (a 1 s wait for the client), so only OPENING_PER_SERVER of them are opened
+    at once, each counted until the server has answered it. A plain requests session (the
+    control) opens all of them at once against the same server."""
+    from archiver.fetch import OPENING_PER_SERVER
+    import requests
+    control = _CountingServer()
+    try:
+        with requests.Session() as session:
+            answers = _get_all_at_once(lambda u: session.get(u, timeout=5).status_code, control.url)
+        assert answers == [200] * 16 and control.most > OPENING_PER_SERVER
+    finally:
+        control.close()
+    counted = _CountingServer()
+    try:
+        with fetcher(concurrency=16) as f:
+            records = _get_all_at_once(f.get, counted.url)
+            assert [r.status for r in records] == [200] * 16
+            assert 1 < counted.most <= OPENING_PER_SERVER
+            again = _get_all_at_once(f.get, counted.url)   # the opened connections are reused
+        assert [r.status for r in again] == [200] * 16
+    finally:
+        counted.close()
