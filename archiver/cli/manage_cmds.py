@@ -2,6 +2,8 @@
 original bytes back out."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..files import atomic_write
@@ -66,7 +68,7 @@ def blob_cmd(ctx: Context, sha256: str, output: str | None) -> None:
     if output and output != "-":
         atomic_write(output, data)
         return
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer   # the bytes as they are: a page, an image, a font
     stdout.write(data)
     stdout.flush()
 

@@ -88,6 +88,8 @@ def vacuum(store: Store) -> None:
     """Rebuild the file without its free pages (needs as much free disk as the archive's size)."""
     store.check_writable()
     store.db.execute("VACUUM")
+    if store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":   # the file shrinks at a checkpoint
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def find_blob(store: Store, text: str) -> str:
