@@ -141,7 +141,7 @@ def test_remove_one_snapshot_removes_its_rows_and_only_its_own_blobs(archive):
     stored = len(zlib.compress(make_snapshot(2).body, 6))
     assert removed == {"snapshots": [2], "blobs": 1, "bytes_freed": stored, "blob_bytes": len(make_snapshot(2).body),
                        "vacuumed": False}
-    assert res.stderr == f"removed 1 snapshot (#2) and 1 blob no other snapshot used ({stored} bytes)\n"
+    assert res.stderr == f"removed snapshot #2 and 1 blob only it used ({stored} bytes)\n"
     # Only the page of #2 was its own; the CSS, images, avatar and photo are shared with #1 and #3.
     assert blob_hashes(archive) == before - {page2}
     for table in ("resources", "embeds"):
@@ -186,6 +186,17 @@ def test_an_unknown_id_removes_nothing(archive, ids):
     line = one_error_line(run("--db", str(archive), "remove", "--yes", *ids), 1)
     assert f"no snapshot #{ids[-1]}" in line and "nothing was removed" in line
     assert table_dump(archive) == before
+
+
+def test_many_unknown_ids_are_named_in_one_short_line(archive):
+    line = one_error_line(run("--db", str(archive), "remove", "--yes", *map(str, range(1, 11))), 1)
+    assert line == "Error: no snapshot #4, #5, #6, #7, #8 and 2 more in the archive; nothing was removed"
+
+
+def test_the_summary_names_what_was_removed(archive):
+    res = run("--db", str(archive), "remove", "--yes", "3", "1")
+    assert res.exit_code == 0 and res.stdout == ""
+    assert res.stderr.startswith("removed snapshots #3, #1 and 2 blobs only they used (")
 
 
 def test_the_store_checks_every_id_before_removing_any(archive):

@@ -30,8 +30,7 @@ def remove_cmd(ctx: Context, snapshot_ids: tuple[int, ...], yes: bool, vacuum: b
     store = ctx.store(must_exist=True, write=True)
     missing = store.missing_snapshots(ids)
     if missing:
-        raise click.ClickException(f"no snapshot {', '.join(f'#{i}' for i in missing[:5])}"
-                                   f"{' …' if len(missing) > 5 else ''} in the archive; nothing was removed")
+        raise click.ClickException(f"no snapshot {_ids(missing)} in the archive; nothing was removed")
     if len(ids) > 1 and not yes:
         raise click.ClickException(f"removing {len(ids)} snapshots needs --yes; nothing was removed")
     removed = store.remove_snapshots(ids)
@@ -39,10 +38,10 @@ def remove_cmd(ctx: Context, snapshot_ids: tuple[int, ...], yes: bool, vacuum: b
         store.vacuum()
     if as_json:
         print_json({**removed.as_json(), "vacuumed": vacuum})
-    progress(quiet, f"removed {len(removed.snapshots)} snapshot{'s' if len(removed.snapshots) != 1 else ''} "
-                    f"({', '.join(f'#{i}' for i in removed.snapshots)}) and {removed.blobs} "
-                    f"blob{'s' if removed.blobs != 1 else ''} no other snapshot used ({_size(removed.bytes_freed)})"
-                    + ("; file vacuumed" if vacuum else ""))
+    one = len(removed.snapshots) == 1
+    progress(quiet, f"removed snapshot{'' if one else 's'} {_ids(removed.snapshots)} and {removed.blobs} "
+                    f"blob{'' if removed.blobs == 1 else 's'} only {'it' if one else 'they'} used "
+                    f"({_size(removed.bytes_freed)})" + ("; file vacuumed" if vacuum else ""))
 
 
 @main.command("blob")
@@ -71,6 +70,11 @@ def blob_cmd(ctx: Context, sha256: str, output: str | None) -> None:
     stdout = sys.stdout.buffer   # the bytes as they are: a page, an image, a font
     stdout.write(data)
     stdout.flush()
+
+
+def _ids(ids: list[int], show: int = 5) -> str:
+    shown = ", ".join(f"#{i}" for i in ids[:show])
+    return shown + (f" and {len(ids) - show} more" if len(ids) > show else "")
 
 
 def _size(n: int) -> str:
