@@ -313,3 +313,23 @@ def test_blob_ambiguous_prefix(tmp_path):
     store.close()
     assert "more than one blob" in one_error_line(run("--db", str(db), "blob", head), 1)
     assert run("--db", str(db), "blob", sha256(data)).stdout_bytes == data
+
+
+def test_remove_refuses_a_read_only_archive(archive):
+    before = table_dump(archive)
+    archive.chmod(0o444)
+    try:
+        line = one_error_line(run("--db", str(archive), "remove", "1"), 1)
+    finally:
+        archive.chmod(0o644)
+    assert "read-only" in line
+    assert table_dump(archive) == before
+
+
+def test_blob_reads_a_read_only_archive(archive):
+    archive.chmod(0o444)
+    try:
+        res = run("blob", sha256(CSS), "--db", str(archive))
+    finally:
+        archive.chmod(0o644)
+    assert res.exit_code == 0 and res.stdout_bytes == CSS
