@@ -125,3 +125,31 @@ def test_verify_of_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
     (tmp_path / "junk.db").write_bytes(b"this is not a database" * 100)
     res = CliRunner().invoke(main, ["--db", str(tmp_path / "junk.db"), "verify"])
     assert res.exit_code == 1 and "not a usable archive" in res.stderr
+
+
+def test_an_archive_with_recheck_rows_verifies(archive: Path) -> None:
+    """A re-check keeps the platform's answer as a blob (checks.answer_sha256): it counts as a
+    reference, and one whose blob is missing is reported like any other."""
+    from archiver.store.checks import add_check
+
+    store = Store(archive)
+    embed = store.embeds(1)[0]
+    answer = b'{"errors": [{"code": 144, "message": "No status found with that ID."}]}'
+    with store.transaction():
+        digest = store.put_blob(answer, "application/json")
+        add_check(store, {"embed_id": embed["id"], "snapshot_id": 1, "provider": "twitter",
+                          "post_url": embed["post_url"], "checked_at": "2024-06-01T00:00:00Z", "status": "deleted",
+                          "previous": "ok", "http_status": 404, "endpoint": "twitter", "answer_sha256": digest},
+                  conclusive=True)
+    report = verify(store)
+    store.close()
+    assert report.ok and report.blobs == 7 and report.references == 2 + 8 + 8 + 1
+    res = run(archive)
+    assert res.exit_code == 0 and res.stdout.startswith("ok: 7 blobs")
+
+    raw(archive, "delete from blobs where sha256 = ?", [digest])
+    report = verify(Store(archive))
+    assert [(p.kind, p.where, p.detail) for p in report.problems] == [
+        ("foreign-key", "checks/1", "points at a missing blobs row"),
+        ("missing-blob", "checks/1", f"check answer {digest} is not in the blobs table")]
+    assert run(archive).exit_code == 1

@@ -1,6 +1,6 @@
 """Check an archive's integrity: every blob's bytes against its sha256 and size, every reference
-(page, resource, post avatar and media) against the blobs table, SQLite's own integrity and
-foreign-key checks. Reads only.
+(page, resource, post avatar, screenshot and media, a re-check's answer) against the blobs table,
+SQLite's own integrity and foreign-key checks. Reads only.
 """
 from __future__ import annotations
 
@@ -87,13 +87,14 @@ def _check_references(store: Store, known: set[str], report: Report) -> None:
         if digest not in known:
             report.problems.append(Problem("missing-blob", where, f"{what} {digest} is not in the blobs table"))
 
-    labels = {"page_sha256": "page", "sha256": "resource", "avatar_sha256": "avatar", "screenshot_sha256": "screenshot"}
+    labels = {"page_sha256": "page", "sha256": "resource", "avatar_sha256": "avatar", "screenshot_sha256": "screenshot",
+              "answer_sha256": "check answer"}
     for table, row_id, column, value in store.blob_references():
         where = f"{table}/{row_id}"
         if table == "snapshots":
             report.snapshots += 1
         if column != "media":
-            need(value, where, labels[column])
+            need(value, where, labels.get(column, column))   # a column added later still counts
             continue
         if not value:
             continue

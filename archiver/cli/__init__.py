@@ -40,18 +40,61 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _db_after_command(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """`archiver list --db x.db`: the archive named after the command wins over the group's."""
+    obj = ctx.find_object(Context)
+    if value is not None and obj is not None:
+        obj.db_path = value
+
+
+def db_option(cmd: click.Command) -> click.Command:
+    """Give a command its own `--db` (as sqlite-utils and datasette take it after the command)."""
+    if not any(isinstance(p, click.Option) and "--db" in p.opts for p in cmd.params):
+        cmd.params.append(click.Option(
+            ["--db", "db_after"], type=click.Path(dir_okay=False), metavar="PATH", expose_value=False,
+            callback=_db_after_command, help="The archive database file (the same as `archiver --db PATH …`)."))
+    return cmd
+
+
 class ArchiverGroup(click.Group):
     """A click group that reports an ArchiverError from any command as `Error: <one line>` on
-    stderr and exits with the error's exit code (the traceback only in the --debug log)."""
+    stderr and exits with the error's exit code (the traceback only in the --debug log).
+    Every command added to it also takes `--db` after its name (`db_option`)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        super().add_command(db_option(cmd), name)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:   # a bad option before the command (`archiver --db /tmp list`)
+            raise OneLineUsageError.of(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:   # a bad option or argument of the command
+            raise OneLineUsageError.of(exc) from None
         except ArchiverError as exc:
             log.debug("%s", exc.message, exc_info=True)
             failure = click.ClickException(exc.message)
             failure.exit_code = exc.exit_code
             raise failure from None
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one line, `Error: <message>` (exit code 2), without click's usage
+    lines around it: the same shape as every other error."""
+
+    @classmethod
+    def of(cls, exc: click.UsageError) -> click.UsageError:
+        if isinstance(exc, cls) or type(exc).__name__ == "NoArgsIsHelpError":   # `archiver` alone: the help
+            return exc
+        return cls(exc.format_message(), ctx=exc.ctx)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {' '.join(self.format_message().split())}", file=file, err=file is None)
 
 
 class OneLineFormatter(logging.Formatter):
@@ -133,3 +176,4 @@ from . import render_cmds  # noqa: E402,F401
 from . import time_cmds  # noqa: E402,F401
 from . import report_cmds  # noqa: E402,F401
 from . import import_cmds  # noqa: E402,F401
+from . import manage_cmds  # noqa: E402,F401

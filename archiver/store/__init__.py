@@ -13,12 +13,14 @@ Full-text search: snapshots_fts and embeds_fts, configured the way sqlite-utils 
     schema.py   the migrations, and the columns holding JSON or naming blobs
     blobs.py    how a blob's bytes are kept (compressed where it pays)
     queries.py  listing and full-text search, for archiver.browse
+    removal.py  removing snapshots and the blobs only they used; finding a blob by hash prefix
 """
 from __future__ import annotations
 
 from .archive import ArchiveWriteError, CorruptArchive, MissingArchive, ReadOnlyArchive, Store
+from .removal import BlobNotFound, Removed, UnknownSnapshot
 from .schema import BLOB_COLUMNS, JSON_COLUMNS, META_COLUMNS, decode_row, encode_json, encode_row
 
 __all__ = ["BLOB_COLUMNS", "JSON_COLUMNS", "META_COLUMNS", "ArchiveWriteError", "CorruptArchive", "MissingArchive",
-           "ReadOnlyArchive", "Store",
+           "ReadOnlyArchive", "Store", "BlobNotFound", "Removed", "UnknownSnapshot",
            "decode_row", "encode_json", "encode_row"]

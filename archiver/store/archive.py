@@ -17,7 +17,7 @@ from ..errors import ArchiverError
 from ..extract.urls import without_credentials
 from ..model import Snapshot, sha256
 from ..stages import stage
-from . import blobs
+from . import blobs, removal
 from .schema import BLOB_COLUMNS, META_COLUMNS, decode_row, encode_row, migrations
 
 
@@ -180,6 +180,19 @@ class Store:
                               list(values.values()))
         return cur.lastrowid
 
+    def remove_snapshots(self, ids: Iterable[int]) -> removal.Removed:
+        """Remove snapshots, every row tied to them and the blobs only they used (store/removal.py).
+        Raises UnknownSnapshot, removing nothing, when an id is not in the archive."""
+        return removal.remove_snapshots(self, ids)
+
+    def missing_snapshots(self, ids: Iterable[int]) -> list[int]:
+        """The ids among `ids` that name no snapshot."""
+        return removal.missing_snapshots(self, ids)
+
+    def vacuum(self) -> None:
+        """Give the pages freed by removals back to the disk (rewrites the whole file)."""
+        removal.vacuum(self)
+
     # ---------------------------------------------------------------- reading
     def snapshot(self, snapshot_id: int) -> dict | None:
         row = self._one("select * from snapshots where id = ?", [snapshot_id])
@@ -220,6 +233,11 @@ class Store:
             return blobs.unpack(*row)
         except (ValueError, zlib.error) as exc:
             raise CorruptArchive(f"blob {digest} cannot be read ({exc}); run `archiver verify`") from None
+
+    def find_blob(self, text: str) -> str:
+        """The full sha256 of the one blob named by `text` (a sha256 or a unique prefix of one);
+        raises BlobNotFound otherwise."""
+        return removal.find_blob(self, text)
 
     def has_blob(self, digest: str) -> bool:
         return self.db.execute("select 1 from blobs where sha256 = ?", [digest]).fetchone() is not None
