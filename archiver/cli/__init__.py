@@ -1,11 +1,14 @@
-"""The `archiver` command: a click group. Each sub-module adds its commands to `main`;
-commands parse options, call the library and print. Nothing here does the work.
+"""The `archiver` command: a click group. Each sub-module adds its commands to `main`, and is
+imported only when one of its commands is asked for (COMMANDS): `archiver archive` does not load
+the export, replay or web code. Commands parse options, call the library and print. Nothing here
+does the work.
 
 Errors a user can cause reach the user in one place: `ArchiverGroup.invoke` turns any
 `ArchiverError` into one line on stderr and its exit code. Logging is set up here too
 (`configure_logging`): a warning is one line on stderr; a traceback only with `--debug`."""
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from typing import Any
@@ -63,6 +66,15 @@ class ArchiverGroup(click.Group):
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         super().add_command(db_option(cmd), name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"{__package__}.{COMMANDS[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        load_commands()
+        return super().list_commands(ctx)
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
@@ -168,12 +180,22 @@ def progress(quiet: bool, message: str) -> None:
         click.echo(message, err=True)
 
 
-# Command modules register themselves on `main` when imported.
-from . import capture_cmds  # noqa: E402,F401
-from . import browse_cmds  # noqa: E402,F401
-from . import bundle_cmds  # noqa: E402,F401
-from . import render_cmds  # noqa: E402,F401
-from . import time_cmds  # noqa: E402,F401
-from . import report_cmds  # noqa: E402,F401
-from . import import_cmds  # noqa: E402,F401
-from . import manage_cmds  # noqa: E402,F401
+# Each command and the module that adds it to `main` when imported (adding a command is adding
+# its line here; tests/test_cli_commands.py checks the table against the modules).
+COMMANDS = {
+    "archive": "capture_cmds", "show": "capture_cmds",
+    "list": "browse_cmds", "search": "browse_cmds", "serve": "browse_cmds",
+    "export": "bundle_cmds", "verify": "bundle_cmds",
+    "render": "render_cmds",
+    "recheck": "time_cmds", "history": "time_cmds", "diff": "time_cmds", "changes": "time_cmds",
+    "report": "report_cmds",
+    "import": "import_cmds",
+    "remove": "manage_cmds", "blob": "manage_cmds",
+}
+
+
+def load_commands() -> dict[str, click.Command]:
+    """Import every command module; return `main`'s commands."""
+    for module in dict.fromkeys(COMMANDS.values()):
+        importlib.import_module(f"{__package__}.{module}")
+    return main.commands
