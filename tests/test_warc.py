@@ -319,6 +319,36 @@ def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> 
         server.wait(timeout=10)
 
 
+@pytest.mark.skipif(pywb_bin() is None, reason="pywb is not installed (set ARCHIVER_PYWB_BIN to its bin/ folder)")
+@pytest.mark.timeout(90)
+def test_pywb_replays_the_wacz_through_our_own_index(wacz: Path, tmp_path: Path) -> None:
+    """`wb-manager add --unpack-wacz` keeps the WACZ's CDXJ index as it is (only the WARC's file
+    name changes): pywb then finds each capture by our SURT keys and reads it at our offsets."""
+    tools = pywb_bin()
+    subprocess.run([str(tools / "wb-manager"), "init", "coll"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([str(tools / "wb-manager"), "add", "--unpack-wacz", "coll", str(wacz)], cwd=tmp_path,
+                   check=True, capture_output=True)
+    with zipfile.ZipFile(wacz) as zf:
+        ours = [line.split(" ", 2)[:2] for line in zf.read("indexes/index.cdx").decode().splitlines()]
+    used = (tmp_path / "collections" / "coll" / "indexes" / "index.cdxj").read_text().splitlines()
+    assert [line.split(" ", 2)[:2] for line in used] == ours
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(tools / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}/coll/20240501120000id_/"
+        assert b"<title>Story 1 <\xc3\xbcber></title>" in _get_when_up(base + "https://news.example/story-1.html")
+        assert _get_when_up(base + "https://news.example/static/site.css") == CSS
+        assert _get_when_up(base + "https://cdn.example/img/a.png") == PNG
+        assert _get_when_up(f"http://127.0.0.1:{port}/coll/20240502120000id_/"
+                            "https://news.example/static/site.css") == CSS
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
