@@ -44,6 +44,11 @@ class Archive:
 
 def build(path: Path) -> Archive:
     store = Store(path)
+    # The avatar and the post media are blobs too (capture stores them as resources of kind 'media'),
+    # stored first: embeds.avatar_sha256 is a foreign key to blobs.
+    with store.transaction():
+        store.put_blob(AVATAR, "image/png")
+        store.put_blob(POST_MEDIA, "image/png")
     harbour = store.save_snapshot(Snapshot(
         url="https://news.example.com/2024/harbour", final_url="https://news.example.com/2024/harbour",
         captured_at="2024-05-01T10:00:00Z", status_code=200, content_type="text/html; charset=utf-8",
@@ -78,10 +83,6 @@ def build(path: Path) -> Archive:
              "sources": {"author_name": "oembed", "text": "oembed"}, "status": "deleted"},
         ],
     ))
-    # The avatar and the post media are blobs too (capture stores them as resources of kind 'media').
-    with store.transaction():
-        store.put_blob(AVATAR, "image/png")
-        store.put_blob(POST_MEDIA, "image/png")
     storm = store.save_snapshot(Snapshot(
         url="https://www.example.com/storm", captured_at="2024-06-10T07:30:00Z", status_code=200,
         content_type="text/html", body=b"<html><head><title>Storm closes schools</title></head>"

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+
+import pytest
 
 from archiver.fetch import Fetcher, check_url
 from archiver.settings import Settings
@@ -140,6 +143,92 @@ def test_disk_full_is_one_error_and_old_snapshots_stay(tmp_path, site):
     except Exception as exc:
         assert "disk is full" in str(exc)
     assert store.snapshot_ids() == [first]
+
+
+# `archiver archive` with the archive's file capped at its size after migration plus `room` pages:
+# SQLite's max_page_count gives the real SQLITE_FULL ("database or disk is full") a full disk gives.
+_CAPPED = """
+import sys
+from archiver.store import archive
+room = int(sys.argv.pop(1))
+migrate = archive.Store._migrate
+def capped(self):
+    migrate(self)
+    pages = self.db.execute("pragma page_count").fetchone()[0]
+    self.db.execute(f"pragma max_page_count = {pages + room}")
+archive.Store._migrate = capped
+from archiver.cli import main
+sys.argv[0] = "archiver"
+main()
+"""
+
+
+def test_disk_full_during_archive_is_one_line_a_summary_and_the_earlier_snapshots(tmp_path, server):
+    server.expect_request("/small.html").respond_with_data(
+        "<html><title>Small story</title><p>fits</p></html>", content_type="text/html")
+    big = os.urandom(400_000).hex()   # does not compress: far more than the room left
+    server.expect_request("/big.html").respond_with_data(
+        f"<html><title>Big story</title><p>{big}</p></html>", content_type="text/html")
+    server.expect_request("/after.html").respond_with_data(
+        "<html><title>After</title><p>never saved</p></html>", content_type="text/html")
+    urls = [server.url_for(p) for p in ("/small.html", "/big.html", "/after.html")]
+    db = tmp_path / "a.db"
+    for quiet in ([], ["-q"]):
+        db.unlink(missing_ok=True)
+        res = subprocess.run([sys.executable, "-c", _CAPPED, "12", "--db", str(db), "archive", *quiet,
+                              "--parallel", "1", "--no-assets", "--no-oembed", *urls],
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 1, res.stderr
+        assert "Traceback" not in res.stderr
+        lines = res.stderr.strip().splitlines()
+        errors = [line for line in lines if line.startswith("Error:")]
+        assert len(errors) == 1 and "the disk is full" in errors[0] and "intact" in errors[0]
+        assert re.fullmatch(r"archived 1 of 3 URLs \(0 failed\) in \d+\.\d s; saved 1 snapshot \(#1\); "
+                            r"2 URLs not captured", lines[-1]), lines
+        if quiet:
+            assert lines == [errors[0], lines[-1]]
+        store = Store(db, read_only=True)
+        assert store.snapshot_ids() == [1] and store.snapshot(1)["title"] == "Small story"
+        assert store.foreign_key_problems() == [] and store.integrity_problems() == []
+        store.close()
+
+
+def _small_disk(folder) -> bool:
+    """Mount a 1 MB tmpfs on `folder`: a disk that really fills (root only; False if refused)."""
+    if os.geteuid() != 0:
+        return False
+    folder.mkdir()
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+def test_a_disk_that_really_fills_during_archive(tmp_path, server):
+    """The same on a real 1 MB file system (when this runs as root and may mount one)."""
+    disk = tmp_path / "disk"
+    if not _small_disk(disk):
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        server.expect_request("/small.html").respond_with_data(
+            "<html><title>Small story</title><p>fits</p></html>", content_type="text/html")
+        big = os.urandom(800_000).hex()
+        server.expect_request("/big.html").respond_with_data(
+            f"<html><title>Big story</title><p>{big}</p></html>", content_type="text/html")
+        urls = [server.url_for("/small.html"), server.url_for("/big.html")]
+        res = subprocess.run([*CLI, "--db", str(disk / "a.db"), "archive", "--parallel", "1", "--no-assets",
+                              "--no-oembed", *urls], capture_output=True, text=True, timeout=60)
+        assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+        lines = res.stderr.strip().splitlines()
+        assert [line for line in lines if line.startswith("Error:")] == [
+            f"Error: cannot write to {disk / 'a.db'}: the disk is full; nothing of this write was kept, "
+            "what was saved before is intact"]
+        assert re.fullmatch(r"archived 1 of 2 URLs \(0 failed\) in \d+\.\d s; saved 1 snapshot \(#1\); "
+                            r"1 URL not captured", lines[-1]), lines
+        store = Store(disk / "a.db", read_only=True)
+        assert store.snapshot_ids() == [1] and store.snapshot(1)["title"] == "Small story"
+        assert store.integrity_problems() == []
+        store.close()
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
 
 
 def test_workers_end_when_the_parent_is_killed(tmp_path):

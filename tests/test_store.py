@@ -152,7 +152,7 @@ def test_migrations_are_recorded_and_opening_again_changes_nothing(tmp_path):
     applied, schema = state()
     # the names are what archives on disk record: renaming one would run it again on every old archive
     assert applied == ["m001_capture", "m002_embeds", "m003_search", "m004_browse_views", "m005_status_evidence",
-                       "m006_checks", "m008_browser_evidence", "m009_import_source"]
+                       "m006_checks", "m008_browser_evidence", "m009_import_source", "m010_blob_foreign_keys"]
     for _ in range(2):
         store = Store(path)
         assert migrations.pending(store.db) == []
@@ -250,3 +250,78 @@ def test_checks_for_verify(store):
     assert any(t == "embeds" and c == "media" and sha256(PNG) in v for t, _, c, v in refs)
     assert [r for r in refs if r[0] == "resources"] == [
         ("resources", 1, "sha256", sha256(PNG)), ("resources", 2, "sha256", sha256(CSS)), ("resources", 3, "sha256", None)]
+
+
+def _old_archive(path, *, dangling: bool = False):
+    """An archive made before m010 (migrated up to m009 by sqlite-utils itself), with one
+    snapshot written through the Store's own insert (the FTS triggers of m003 fill the index)."""
+    from sqlite_utils import Database
+    db = Database(path)
+    migrations.apply(db, stop_before="m010_blob_foreign_keys")
+    db.conn.close()
+    conn = sqlite3.connect(path)
+    assert not any(fk[3] == "page_sha256" for fk in conn.execute("pragma foreign_key_list(snapshots)"))
+    conn.close()
+    store = Store.__new__(Store)          # a Store that does not migrate: as the older version wrote
+    store.path, store.cannot_write = str(path), None
+    store.db = Database(sqlite3.connect(path, isolation_level=None))
+    store.db.conn.execute("PRAGMA foreign_keys = ON")
+    sid = store.save_snapshot(snapshot())
+    if dangling:   # a reference to a blob that is not there: what `verify` exists to report
+        store.db.execute("update embeds set avatar_sha256 = ? where snapshot_id = ?", ["0" * 64, sid])
+    store.db.conn.close()
+    return sid
+
+
+def _blob_fks(store: Store) -> set[tuple[str, str]]:
+    found = set()
+    for table in ("snapshots", "resources", "embeds", "checks"):
+        found |= {(table, fk.column) for fk in store.db[table].foreign_keys if fk.other_table == "blobs"}
+    return found
+
+
+@pytest.mark.parametrize("old", [True, False], ids=["migrated-archive", "new-archive"])
+def test_every_blob_column_has_a_foreign_key_and_search_still_works(tmp_path, old):
+    from archiver.store.queries import search_articles, search_posts
+    path = tmp_path / "archive.db"
+    if old:
+        first = _old_archive(path)
+        store = Store(path)
+    else:
+        store = Store(path)
+        first = store.save_snapshot(snapshot())
+    assert _blob_fks(store) == {(t, c) for t, cols in BLOB_COLUMNS.items() for c in cols}
+    assert store.db.execute("pragma foreign_keys").fetchone()[0] == 1
+    assert store.foreign_key_problems() == [] and store.integrity_problems() == []
+    # the FTS triggers came through the rebuild: old rows are found, new rows are indexed
+    triggers = {name for (name,) in store.db.execute("select name from sqlite_master where type = 'trigger'")}
+    assert {"snapshots_ai", "snapshots_ad", "snapshots_au", "embeds_ai", "embeds_ad", "embeds_au"} <= triggers
+    assert [r["snapshot_id"] for r in search_articles(store, "harbour", 10)] == [first]
+    second = store.save_snapshot(snapshot(captured_at="2024-06-01T00:00:00Z",
+                                          meta={"title": "Lighthouse", "text": "The lighthouse keeper retired"}))
+    assert [r["snapshot_id"] for r in search_articles(store, "lighthouse", 10)] == [second]
+    assert sorted(r["snapshot_id"] for r in search_posts(store, "harbour", 10)) == [first, second]
+    store.db.execute("update snapshots set title = 'Breakwater' where id = ?", [second])
+    assert [r["snapshot_id"] for r in search_articles(store, "breakwater", 10)] == [second]
+    # views over the rebuilt tables still answer
+    assert store.db.execute("select count(*) from snapshot_summary").fetchone()[0] == 2
+    assert store.db.execute("select count(*) from posts_with_articles").fetchone()[0] == 2
+    # and SQLite now refuses a row naming a blob that is not stored
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        with store.transaction():
+            store.db.execute("update embeds set avatar_sha256 = ? where snapshot_id = ?", ["f" * 64, first])
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        with store.transaction():
+            store.db.execute("update snapshots set page_sha256 = ? where id = ?", ["f" * 64, first])
+    store.close()
+
+
+def test_an_old_archive_with_a_dangling_blob_reference_still_migrates(tmp_path):
+    path = tmp_path / "archive.db"
+    sid = _old_archive(path, dangling=True)
+    store = Store(path)
+    assert ("embeds", "avatar_sha256") in _blob_fks(store)
+    assert [(table, parent) for table, _, parent in store.foreign_key_problems()] == [("embeds", "blobs")]
+    assert store.snapshot(sid)["title"] == "Harbour"      # nothing was lost or changed
+    assert store.embeds(sid)[0]["avatar_sha256"] == "0" * 64
+    store.close()

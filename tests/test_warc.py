@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from datetime import datetime, timezone
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,68 @@ def test_wacz_validates(wacz: Path) -> None:
     assert res.returncode == 0 and "is valid" in res.stdout, res.stdout + res.stderr
 
 
+def test_wacz_index_points_at_each_record_inside_the_zip(wacz: Path) -> None:
+    """What ReplayWeb.page does: read `length` bytes at `offset` of the stored WARC member, straight
+    from the .wacz file, and find there the record the index line names."""
+    import surt as reference   # the `surt` package pywb uses (installed with the test extra's `wacz`)
+    with zipfile.ZipFile(wacz) as zf:
+        member = zf.getinfo("archive/data.warc.gz")
+        assert member.compress_type == zipfile.ZIP_STORED
+        lines = zf.read("indexes/index.cdx").decode("utf-8").splitlines()
+        with wacz.open("rb") as raw:
+            raw.seek(member.header_offset + 26)
+            name_len, extra_len = int.from_bytes(raw.read(2), "little"), int.from_bytes(raw.read(2), "little")
+            data_start = member.header_offset + 30 + name_len + extra_len
+            seen = set()
+            for line in lines:
+                key, ts, fields = line.split(" ", 2)
+                entry = json.loads(fields)
+                assert key == reference.surt(entry["url"]) and entry["filename"] == "data.warc.gz"
+                raw.seek(data_start + int(entry["offset"]))
+                chunk = raw.read(int(entry["length"]))
+                assert gzip.decompress(chunk).startswith(b"WARC/1.1\r\n")   # one whole gzip member
+                record = next(ArchiveIterator(BytesIO(chunk)))
+                assert record.rec_headers.get_header("WARC-Target-URI") == entry["url"]
+                assert "".join(c for c in record.rec_headers.get_header("WARC-Date") if c.isdigit())[:14] == ts
+                seen.add((record.rec_type, entry["url"]))
+    assert lines == sorted(lines)
+    assert ("response", "https://news.example/story-1.html") in seen
+    assert ("revisit", "https://news.example/static/site.css") in seen
+    assert any(kind == "metadata" for kind, _ in seen)
+    # every record a player needs is indexed: responses, revisits, metadata (not requests)
+    indexable = [r for r in records_of_zip(wacz) if r["type"] in ("response", "revisit", "resource", "metadata")]
+    assert len(lines) == len(indexable)
+
+
+def records_of_zip(path: Path) -> list[dict]:
+    with zipfile.ZipFile(path) as zf, zf.open("archive/data.warc.gz") as fh:
+        return [{"type": rec.rec_type} for rec in ArchiveIterator(fh)]
+
+
+@pytest.mark.parametrize("url", [
+    "https://news.example/story-1.html", "https://WWW.Example.com:443/A/B/?b=2&a=1#frag",
+    "http://www2.example.com:8080/x%20y/", "http://user:pw@example.com/", "https://example.com",
+    "https://example.com/caf%C3%A9?q=%41", "https://example.com/a b", "https://café.example/x",
+    "https://example.com/?", "https://example.com/a?b&a=", "https://1.2.3.4/x", "https://example.com/%7Euser",
+    "https://example.com./a", "https://example.com/a//b/../c", "https://example.com/../a", "https://example.com/%2525x",
+    "http://127.0.0.1:8080/news/a.html?id=7", "urn:screenshot:https://news.example/a.html", "dns:example.com",
+    "metadata://archiver/snapshot?url=https%3A%2F%2Fnews.example%2Fa&date=2024-05-01T12%3A00%3A00Z",
+])
+def test_surt_keys_match_the_surt_package(url: str) -> None:
+    import surt as reference
+    from archiver.bundle.cdxj import surt
+    assert surt(url) == reference.surt(url)
+
+
+def test_the_core_install_does_not_need_the_wacz_package() -> None:
+    import tomllib
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]
+    assert not any(dep.startswith(("wacz", "surt", "cdxj")) for dep in project["dependencies"])
+    assert any(dep.startswith("wacz") for dep in project["optional-dependencies"]["test"])
+    code = "\n".join(p.read_text() for p in (Path(__file__).parent.parent / "archiver").rglob("*.py"))
+    assert "import wacz" not in code and "from wacz" not in code and "import surt" not in code
+
+
 # ---------------------------------------------------------------- pywb replay
 def pywb_bin() -> Path | None:
     """pywb's commands: $ARCHIVER_PYWB_BIN (a venv's bin/, pywb pins versions we don't want in
@@ -249,6 +312,36 @@ def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> 
         assert status == 302 and location.endswith("https://cdn.example/img/a.png")
         assert _get_when_up(base + "https://cdn.example/img/a.png") == PNG
         # the second snapshot's stylesheet is a revisit: replay gives the first one's bytes
+        assert _get_when_up(f"http://127.0.0.1:{port}/coll/20240502120000id_/"
+                            "https://news.example/static/site.css") == CSS
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.skipif(pywb_bin() is None, reason="pywb is not installed (set ARCHIVER_PYWB_BIN to its bin/ folder)")
+@pytest.mark.timeout(90)
+def test_pywb_replays_the_wacz_through_our_own_index(wacz: Path, tmp_path: Path) -> None:
+    """`wb-manager add --unpack-wacz` keeps the WACZ's CDXJ index as it is (only the WARC's file
+    name changes): pywb then finds each capture by our SURT keys and reads it at our offsets."""
+    tools = pywb_bin()
+    subprocess.run([str(tools / "wb-manager"), "init", "coll"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([str(tools / "wb-manager"), "add", "--unpack-wacz", "coll", str(wacz)], cwd=tmp_path,
+                   check=True, capture_output=True)
+    with zipfile.ZipFile(wacz) as zf:
+        ours = [line.split(" ", 2)[:2] for line in zf.read("indexes/index.cdx").decode().splitlines()]
+    used = (tmp_path / "collections" / "coll" / "indexes" / "index.cdxj").read_text().splitlines()
+    assert [line.split(" ", 2)[:2] for line in used] == ours
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(tools / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}/coll/20240501120000id_/"
+        assert b"<title>Story 1 <\xc3\xbcber></title>" in _get_when_up(base + "https://news.example/story-1.html")
+        assert _get_when_up(base + "https://news.example/static/site.css") == CSS
+        assert _get_when_up(base + "https://cdn.example/img/a.png") == PNG
         assert _get_when_up(f"http://127.0.0.1:{port}/coll/20240502120000id_/"
                             "https://news.example/static/site.css") == CSS
     finally:

@@ -1,19 +1,29 @@
-"""Export snapshots as a WACZ package (the format ReplayWeb.page and pywb load).
+"""Export snapshots as a WACZ package (WACZ 1.1.1: the format ReplayWeb.page and pywb load).
 
-We write the WARC (archiver.bundle.warc) and a page list (one page per snapshot: the URL that
-answered, its capture time and title), then hand both to Webrecorder's `wacz` package, which
-indexes the WARC (CDXJ), packs archive/, indexes/, pages/ and writes datapackage.json with
-every file's sha256. datapackage.json gets a title, a description, the main page (the first
-snapshot's page) and names archiver as its software (the `wacz` package writes its own name: we
-rewrite datapackage.json and its digest after it); pages.jsonl carries each page's extracted text
-(`text`), which ReplayWeb.page searches.
+A WACZ is a zip holding
+
+  archive/data.warc.gz     the WARC (archiver.bundle.warc), stored uncompressed in the zip so that
+                           a player reads one record by its offset without unpacking the rest
+  indexes/index.cdx        its CDXJ index (archiver.bundle.cdxj): one sorted line per response,
+                           revisit, resource and metadata record, with the record's offset and length
+  pages/pages.jsonl        a header line, then one line per snapshot with a page: the URL that
+                           answered, its capture time, its title and extracted text (ReplayWeb.page
+                           searches the text)
+  datapackage.json         every file above with its sha256 and size, a title, a description, the
+                           main page (the first capture that succeeded), when it was made, and
+                           archiver as its software
+  datapackage-digest.json  the sha256 of datapackage.json
+
+written here with the standard library and warcio. Webrecorder's `wacz` package (the reference
+tool) validates the result in the tests; it is not needed to write it.
 """
 from __future__ import annotations
 
-import contextlib
-import io
+import hashlib
 import json
+import shutil
 import tempfile
+import uuid
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,38 +32,79 @@ from typing import Any
 from .. import __version__
 from ..files import atomic_output
 from ..store import Store
-from .clock import Clock, utc_now
+from .cdxj import cdxj_lines
+from .clock import Clock, iso, utc_now, zip_time
 from .records import SnapshotRecord
 from .warc import warc_date, write_warc
-from .formats import ExportError, ExportFormat, ExportOptions, ExportSummary, load_records
+from .formats import ExportFormat, ExportOptions, ExportSummary, load_records
+
+WACZ_VERSION = "1.1.1"
+WARC_NAME = "data.warc.gz"
+SOFTWARE = f"archiver {__version__} (news-embed-archiver)"
+_PAGE_IDS = uuid.UUID("0b6a53f4-1d8e-4c59-a7a2-2f6f0e3c9d41")
 
 
 def export_wacz(store: Store, snapshot_ids: list[int], out: str | Path, *, clock: Clock = utc_now) -> ExportSummary:
     records = load_records(store, snapshot_ids)
     out = Path(out)
+    created = clock()
+    when = zip_time(created)
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
-        warc_path = Path(tmp) / "data.warc.gz"
+        warc_path = Path(tmp) / WARC_NAME
         with warc_path.open("wb") as fh:
-            write_warc(store, records, fh, created=clock(), filename=warc_path.name)
-        pages_path = Path(tmp) / "pages.jsonl"
-        pages_path.write_text(pages_jsonl(records), encoding="utf-8")
-        with atomic_output(out) as part:
-            log = io.StringIO()
-            from wacz.main import main as wacz_main   # a third of a second to import: only when asked
-
-            args = ["create", "-o", str(part), "-p", str(pages_path), "--title", package_title(records),
-                    "--desc", package_description(records)]
-            main = main_page(records)
-            if main:
-                args += ["--url", main[0], "--ts", main[1]]
-            with contextlib.redirect_stdout(log):
-                status = wacz_main([*args, str(warc_path)])
-            if status != 0:
-                raise ExportError(f"wacz could not package the WARC: {log.getvalue().strip()[-300:]}")
-            _name_the_software(part)
-    with zipfile.ZipFile(out) as packed:
-        files = len(packed.namelist())
+            write_warc(store, records, fh, created=created, filename=WARC_NAME)
+        with warc_path.open("rb") as fh:
+            index = "".join(cdxj_lines(fh, WARC_NAME)).encode("utf-8")
+        resources: list[dict[str, Any]] = []
+        with atomic_output(out) as part, zipfile.ZipFile(part, "w") as packed:
+            resources.append(_add_file(packed, f"archive/{WARC_NAME}", warc_path, when))
+            resources.append(_add(packed, "indexes/index.cdx", index, when))
+            resources.append(_add(packed, "pages/pages.jsonl", pages_jsonl(records).encode("utf-8"), when))
+            package = (json.dumps(datapackage(records, resources, created), indent=2) + "\n").encode("utf-8")
+            _add(packed, "datapackage.json", package, when)
+            digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(package).hexdigest()}
+            _add(packed, "datapackage-digest.json", json.dumps(digest, indent=2).encode("utf-8"), when)
+            files = len(packed.namelist())
     return ExportSummary(str(out), "wacz", len(records), files, out.stat().st_size)
+
+
+def datapackage(records: list[SnapshotRecord], resources: list[dict[str, Any]], created) -> dict[str, Any]:
+    """datapackage.json: the frictionless data package WACZ 1.1.1 describes."""
+    package: dict[str, Any] = {"profile": "data-package", "wacz_version": WACZ_VERSION, "resources": resources,
+                               "title": package_title(records), "description": package_description(records)}
+    main = main_page(records)
+    if main:
+        url, timestamp = main
+        package["mainPageURL"] = url
+        package["mainPageDate"] = (f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]}T"
+                                   f"{timestamp[8:10]}:{timestamp[10:12]}:{timestamp[12:14]}Z")
+    package["created"] = iso(created)
+    package["software"] = SOFTWARE
+    return package
+
+
+def _add(packed: zipfile.ZipFile, path: str, data: bytes, when) -> dict[str, Any]:
+    info = zipfile.ZipInfo(path, when)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    packed.writestr(info, data)
+    return _resource(path, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def _add_file(packed: zipfile.ZipFile, path: str, source: Path, when) -> dict[str, Any]:
+    """A file copied in stored (not deflated): index offsets point into it as it is."""
+    info = zipfile.ZipInfo(path, when)
+    info.compress_type = zipfile.ZIP_STORED
+    info.file_size = source.stat().st_size
+    hasher = hashlib.sha256()
+    with source.open("rb") as src, packed.open(info, "w", force_zip64=info.file_size > 2 ** 31) as dst:
+        while chunk := src.read(1 << 20):
+            hasher.update(chunk)
+            dst.write(chunk)
+    return _resource(path, hasher.hexdigest(), info.file_size)
+
+
+def _resource(path: str, sha256: str, size: int) -> dict[str, Any]:
+    return {"name": path.rsplit("/", 1)[-1].lower(), "path": path, "hash": f"sha256:{sha256}", "bytes": size}
 
 
 def _export(store: Store, snapshot_ids: Sequence[int], out: Path, options: ExportOptions) -> ExportSummary:
@@ -87,33 +138,21 @@ def main_page(records: list[SnapshotRecord]) -> tuple[str, str] | None:
     return None
 
 
-def _name_the_software(path: Path) -> None:
-    """Rewrite datapackage.json's `software` (and datapackage-digest.json, its hash) in the zip."""
-    import hashlib
-
-    with zipfile.ZipFile(path) as old:
-        entries = [(info, old.read(info)) for info in old.infolist()]
-    package = json.loads(next(data for info, data in entries if info.filename == "datapackage.json"))
-    package["software"] = f"archiver {__version__} (packaged with {package.get('software', 'py-wacz')})"
-    package_bytes = json.dumps(package, indent=2).encode("utf-8")
-    digest = json.loads(next(data for info, data in entries if info.filename == "datapackage-digest.json"))
-    digest["hash"] = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
-    rewritten = {"datapackage.json": package_bytes, "datapackage-digest.json": json.dumps(digest).encode("utf-8")}
-    with zipfile.ZipFile(path, "w") as new:
-        for info, data in entries:
-            new.writestr(info, rewritten.get(info.filename, data))
-
-
 def pages_jsonl(records: list[SnapshotRecord]) -> str:
-    """The WACZ page list: a header line, then one line per snapshot that has a page."""
-    lines: list[dict[str, Any]] = [{"format": "json-pages-1.0", "id": "pages", "title": "Archived pages"}]
+    """The WACZ page list: a header line, then one line per snapshot that has a page (its id
+    derived from its URL and time, so the same export gives the same ids)."""
+    header: dict[str, Any] = {"format": "json-pages-1.0", "id": "pages", "title": "Archived pages"}
+    lines: list[dict[str, Any]] = [header]
     for record in records:
         snap = record.snapshot
         if not snap.get("page_sha256"):
             continue
         url = snap.get("final_url") or snap["url"]
-        page = {"url": url, "ts": warc_date(snap["captured_at"]), "title": snap.get("title") or url}
+        ts = warc_date(snap["captured_at"])
+        page = {"id": uuid.uuid5(_PAGE_IDS, f"{record.source_id}\x1f{url}\x1f{ts}").hex, "url": url, "ts": ts,
+                "title": snap.get("title") or url}
         if snap.get("text"):
             page["text"] = snap["text"]
+            header["hasText"] = True
         lines.append(page)
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)

@@ -1,6 +1,7 @@
 """`archiver archive` and `archiver show`."""
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ from ..capture import CaptureResult, archive_urls, iter_urls, unique_urls
 from ..errors import shorten
 from ..settings import Settings
 from ..show import snapshot_detail, format_detail
+from ..store import ArchiveWriteError
 from . import Context, main, pass_ctx, print_json, progress
 
 
@@ -81,6 +83,18 @@ def _id_list(ids: list[int]) -> str:
     if len(ids) > 1 and ids[-1] - ids[0] == len(ids) - 1:
         return f"#{ids[0]}-#{ids[-1]}"
     return ", ".join(f"#{i}" for i in ids)
+
+
+def _write_problem(exc: BaseException) -> str | None:
+    """One line for a failure to write (the archive's own message, or a full disk met by a
+    temporary file), or None for any other error."""
+    if isinstance(exc, ArchiveWriteError):
+        return exc.message
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return (f"no space left on the device{where}: the capture in progress was not saved, "
+                "what was saved before is intact")
+    return None
 
 
 class _Terminated(BaseException):
@@ -154,6 +168,16 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
         reporter.finish()
         click.echo(f"interrupted: {reporter.summary()}; {reporter.saved()}", err=True)
         _stop(143 if isinstance(stop, _Terminated) else 130)
+    except (ArchiveWriteError, OSError) as exc:
+        # The archive cannot take more (disk full, I/O error, locked): every capture saved so far
+        # is in it; say why it stopped, then the summary, and leave without awaiting the rest.
+        problem = _write_problem(exc)
+        if problem is None:
+            raise
+        reporter.finish()
+        click.echo(f"Error: {problem}", err=True)
+        click.echo(f"{reporter.summary()}; {reporter.saved()}", err=True)
+        _stop(1)
     finally:
         signal.signal(signal.SIGTERM, previous)
     reporter.finish()

@@ -90,8 +90,15 @@ class Store:
             return
         # Under one write lock, so two processes opening a new file do not both migrate it;
         # each migration then runs in a savepoint (sqlite-utils nests atomic() that way).
-        with self.transaction():
-            migrations.apply(self.db)
+        # Foreign keys off meanwhile (it cannot change inside a transaction): a migration that
+        # rebuilds a table to add a key drops the old one, which with keys on would count every
+        # row pointing at it as a violation (SQLite's documented way to rebuild a table).
+        self.db.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self.transaction():
+                migrations.apply(self.db)
+        finally:
+            self.db.conn.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         self.db.conn.close()

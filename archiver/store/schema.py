@@ -185,3 +185,27 @@ def m009_import_source(db: Database) -> None:
     """Where an imported snapshot came from (a WARC record's id), so importing twice adds nothing."""
     db["snapshots"].add_column("import_source", str)
     db["snapshots"].create_index(["import_source"])
+
+
+@migrations()
+def m010_blob_foreign_keys(db: Database) -> None:
+    """Foreign keys from every column that names a blob to `blobs(sha256)` (resources.sha256 and
+    checks.answer_sha256 have had theirs from the start), so that SQLite refuses a row naming a
+    blob that is not stored and Datasette links each hash to its blob.
+
+    SQLite adds a foreign key only by rebuilding the table (sqlite-utils `transform`), which drops
+    the table's triggers: the full-text triggers of m003 are taken from sqlite_master and made
+    again. Views name tables, not their rows, and are left as they are. The Store runs migrations
+    with `foreign_keys` off, as SQLite's procedure for rebuilding a table asks: a reference already
+    dangling in an old archive is left for `archiver verify` to report, not made a reason the
+    archive cannot be opened."""
+    for table in ("snapshots", "embeds"):
+        have = {fk.column for fk in db[table].foreign_keys}
+        wanted = [(column, "blobs", "sha256") for column in BLOB_COLUMNS[table] if column not in have]
+        if not wanted:
+            continue
+        triggers = [sql for (sql,) in db.execute(
+            "select sql from sqlite_master where type = 'trigger' and tbl_name = ? order by name", [table])]
+        db[table].transform(add_foreign_keys=wanted)
+        for sql in triggers:
+            db.execute(sql)
