@@ -1,6 +1,7 @@
-"""The only module that talks HTTP: one pooled requests.Session with timeouts, retries,
-redirect and size limits. It returns plain `Fetched` records and never raises for a
-network problem: the error is a one-line string on the record."""
+"""Fetching for a whole run: timeouts, retries, redirect and size limits over one pooled
+`Transport` (archiver/transport.py; the two are the only modules that talk HTTP). It returns
+plain `Fetched` records and never raises for a network problem: the error is a one-line string
+on the record."""
 from __future__ import annotations
 
 import email.utils
@@ -11,12 +12,11 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (ConnectTimeoutError, DecodeError, HTTPError, LocationValueError,
+                                NameResolutionError, NewConnectionError, ProtocolError, ProxyError,
+                                ReadTimeoutError, SSLError)
 
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+from .transport import TooManyRedirects, Transport
 
 from .errors import shorten
 from .extract.charset import charset_of
@@ -27,7 +27,6 @@ from .stages import stage
 RETRY_STATUSES = {429, 503}
 CHUNK = 64 * 1024
 SPOOL = 4 * 1024 * 1024
-OPENING_PER_SERVER = 4   # connections being opened at once to one server (host:port), per process
 
 
 @dataclass
@@ -91,34 +90,33 @@ def check_url(url: str) -> str | None:
 
 
 def describe_exception(exc: BaseException) -> str:
-    """A one-line, human cause for a requests exception."""
-    text = str(exc)
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
+    """A one-line, human cause for a transport (urllib3) exception."""
+    cause = exc
+    while isinstance(cause, ProxyError) and isinstance(cause.__cause__ or cause.original_error, BaseException):
+        cause = cause.original_error if isinstance(cause.original_error, BaseException) else cause.__cause__
+    text = str(cause)
+    if isinstance(cause, TooManyRedirects):
         return "too many redirects (redirect loop?)"
-    if isinstance(exc, requests.exceptions.SSLError):
+    if isinstance(cause, SSLError) or "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in type(cause).__name__:
         return "TLS error: " + _short(text)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
+    if isinstance(cause, NameResolutionError) or _is_dns_failure(text):
+        return "could not resolve host (DNS failure)"
+    if isinstance(cause, ConnectTimeoutError) and not isinstance(cause, NewConnectionError):
         return "timed out while connecting"
-    if isinstance(exc, (requests.exceptions.ReadTimeout, requests.exceptions.Timeout)):
+    if isinstance(cause, (ReadTimeoutError, TimeoutError)) or "timed out" in text.lower():
         return "timed out waiting for the server"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        if "timed out" in text.lower():
-            return "timed out waiting for the server"
-        if _is_dns_failure(text):
-            return "could not resolve host (DNS failure)"
-        if "refused" in text.lower():
+    if isinstance(cause, (NewConnectionError, ProtocolError, ProxyError, OSError)):
+        lowered = text.lower()
+        if "refused" in lowered:
             return "connection refused"
-        if "reset" in text.lower() or "aborted" in text.lower():
+        if "reset" in lowered or "aborted" in lowered or "remote end closed" in lowered:
             return "connection reset by peer"
         return "connection failed: " + _short(text)
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema |
-                  requests.exceptions.InvalidSchema | requests.exceptions.URLRequired):
+    if isinstance(cause, (LocationValueError, ValueError, UnicodeError)):
         return "invalid URL: " + _short(text)
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
+    if isinstance(cause, DecodeError):
         return "could not decode the response body (bad Content-Encoding)"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return "the connection broke while reading the body"
-    return f"{type(exc).__name__}: {_short(text)}"
+    return f"{type(cause).__name__}: {_short(text)}"
 
 
 def _is_dns_failure(text: str) -> bool:
@@ -150,157 +148,20 @@ def _retry_after(value: str | None, cap: float) -> float | None:
     return max(0.0, min(when.timestamp() - time.time(), cap))
 
 
-class _Session(requests.Session):
-    """A requests.Session that reads the environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE,
-    .netrc) once per origin instead of once per request: requests' own answer for the first URL of
-    each scheme://host:port, reused (none of it depends on the path). Redirects are rebuilt by
-    requests as before."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._environment: dict[tuple, dict] = {}
-        self._netrc: dict[tuple, object] = {}
-
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
-        if proxies or self.proxies or not self.trust_env:
-            return super().merge_environment_settings(url, proxies, stream, verify, cert)
-        key = (_origin(url), stream, verify, cert)
-        settings = self._environment.get(key)
-        if settings is None:
-            settings = self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        return {**settings, "proxies": dict(settings["proxies"])}
-
-    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
-        if self.trust_env and not request.auth and not self.auth:
-            origin = _origin(request.url)
-            if origin not in self._netrc:
-                self._netrc[origin] = requests.utils.get_netrc_auth(request.url) or _NO_AUTH
-            request.auth = self._netrc[origin]
-        return super().prepare_request(request)
-
-
-def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    return request
-
-
-_NO_AUTH = _no_auth   # "looked in .netrc, nothing there": requests then skips its own lookup
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
-
-
-class _OpeningGate:
-    """At most OPENING_PER_SERVER connections being opened at once to one server (the proxy, when
-    requests go through one), counted until the server has answered the connection's first
-    request. A server accepts only so many connections it has not yet picked up (its listen
-    backlog: 5 for Python's http.server, 128 or more for nginx); the kernel drops the attempts past
-    that and the client tries again a second later. Opening a burst of connections at once (the
-    first pages of a run ask every platform at the same moment) would cost that second; opening
-    them a few at a time costs nothing, since each takes a round trip. Browsers limit themselves
-    the same way (six connections per host)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._servers: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-
-    def slot(self, host: str, port: int) -> threading.BoundedSemaphore:
-        with self._lock:
-            slot = self._servers.get((host, port))
-            if slot is None:
-                slot = self._servers[(host, port)] = threading.BoundedSemaphore(OPENING_PER_SERVER)
-            return slot
-
-
-_GATE = _OpeningGate()
-
-
-class _GatedConnection:
-    """Mixed into urllib3's connections: `connect` waits for a slot at the gate, and the slot is
-    given back once the first response has begun (or the connection fails or closes)."""
-
-    _opening: threading.BoundedSemaphore | None = None
-
-    def connect(self) -> None:
-        slot = _GATE.slot(self.host, self.port)
-        slot.acquire()
-        self._opening = slot
-        try:
-            super().connect()
-        except BaseException:
-            self._opened()
-            raise
-
-    def getresponse(self, *args, **kwargs):
-        try:
-            return super().getresponse(*args, **kwargs)
-        finally:
-            self._opened()
-
-    def close(self) -> None:
-        self._opened()
-        super().close()
-
-    def _opened(self) -> None:
-        slot, self._opening = self._opening, None
-        if slot is not None:
-            slot.release()
-
-
-class _GatedHTTPConnection(_GatedConnection, HTTPConnection):
-    pass
-
-
-class _GatedHTTPSConnection(_GatedConnection, HTTPSConnection):
-    pass
-
-
-class _GatedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _GatedHTTPConnection
-
-
-class _GatedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GatedHTTPSConnection
-
-
-_GATED_POOLS = {"http": _GatedHTTPPool, "https": _GatedHTTPSPool}
-
-
-class _GatedAdapter(HTTPAdapter):
-    """requests' adapter with connections that open through `_GATE` (directly and through proxies)."""
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _GATED_POOLS
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs):
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if getattr(manager, "pool_classes_by_scheme", None) is not _GATED_POOLS and not proxy.lower().startswith("socks"):
-            manager.pool_classes_by_scheme = _GATED_POOLS
-        return manager
-
-
 class Fetcher:
-    """One pooled session for a whole run. Thread-safe for concurrent `get` calls."""
+    """One pooled transport for a whole run. Thread-safe for concurrent `get` calls."""
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
         s = self.settings
-        self.session = _Session()
-        pool = max(10, s.concurrency * max(1, s.parallel_pages) + 4)
-        adapter = _GatedAdapter(pool_connections=32, pool_maxsize=pool, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.max_redirects = s.max_redirects
-        self.session.headers.update({
-            "User-Agent": s.user_agent,
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
-            "Accept-Language": "en;q=0.9, *;q=0.5",
-        })
+        self.transport = Transport(
+            user_agent=s.user_agent, pool_size=max(10, s.concurrency * max(1, s.parallel_pages) + 4),
+            max_redirects=s.max_redirects,
+            headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+                     "Accept-Language": "en;q=0.9, *;q=0.5"})
 
     def close(self) -> None:
-        self.session.close()
+        self.transport.close()
 
     def __enter__(self) -> "Fetcher":
         return self
@@ -344,15 +205,15 @@ class Fetcher:
         s = self.settings
         started = time.monotonic()
         try:
-            resp = self.session.get(url, stream=True, timeout=(s.connect_timeout, s.timeout),
-                                    headers=headers, allow_redirects=True, auth=auth)
-        except requests.RequestException as exc:
+            answer = self.transport.open(url, timeout=(s.connect_timeout, s.timeout), headers=headers, auth=auth)
+        except (HTTPError, OSError) as exc:
             return Fetched(url=url, error=describe_exception(exc))
         except (ValueError, UnicodeError) as exc:  # e.g. an IDNA error in a hostile URL
             return Fetched(url=url, error=f"invalid URL: {_short(str(exc))}")
-        rec = Fetched(url=url, final_url=without_credentials(resp.url), status=resp.status_code,
+        resp = answer.response
+        rec = Fetched(url=url, final_url=without_credentials(answer.url), status=resp.status,
                       headers={k.lower(): v for k, v in resp.headers.items()},
-                      redirects=[without_credentials(r.url) for r in resp.history])
+                      redirects=[without_credentials(r) for r in answer.redirects])
         try:
             declared = int(resp.headers.get("content-length") or -1)
         except ValueError:
@@ -367,7 +228,7 @@ class Fetcher:
         # one deadline for the whole response, whatever its framing: read1 returns what has
         # arrived, so a body dripping a byte a second (Content-Length or chunked) is cut off
         deadline = started + self.deadline
-        raw = resp.raw
+        raw = resp
         try:
             while True:
                 if time.monotonic() > deadline:
@@ -390,7 +251,7 @@ class Fetcher:
             rec.error = "could not decode the response body (bad Content-Encoding)"
         except ProtocolError:
             rec.error = "the connection broke while reading the body"
-        except requests.RequestException as exc:
+        except (HTTPError, OSError) as exc:
             rec.error = describe_exception(exc)
         except Exception as exc:  # urllib3 protocol errors surface as various types
             rec.error = f"the connection broke while reading the body ({type(exc).__name__})"

@@ -350,7 +350,7 @@ def test_a_bug_in_a_worker_process_reaches_the_caller(site, store, monkeypatch):
 
 
 def test_proxy_environment_is_honoured_for_every_request(server, monkeypatch):
-    """HTTP_PROXY / NO_PROXY are read once per origin (Fetcher caches requests' answer): a proxied
+    """HTTP_PROXY / NO_PROXY are read once per origin (the transport caches its answer): a proxied
     origin goes through the proxy every time, a NO_PROXY one never does."""
     from pytest_httpserver import HTTPServer
     server.expect_request("/direct").respond_with_data("direct")

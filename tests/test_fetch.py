@@ -234,7 +234,7 @@ def test_connections_to_one_server_are_opened_a_few_at_a_time() -> None:
     its listen backlog (a 1 s wait for the client), so only OPENING_PER_SERVER of them are opened
     at once, each counted until the server has answered it. A plain requests session (the
     control) opens all of them at once against the same server."""
-    from archiver.fetch import OPENING_PER_SERVER
+    from archiver.transport import OPENING_PER_SERVER
     import requests
     control = _CountingServer()
     try:

@@ -1,0 +1,123 @@
+"""The HTTP transport under the Fetcher (archiver/transport.py): what it carries over from the
+environment and between requests, as a browser and requests would: cookies, credentials for
+their own origin only, .netrc, the CA bundle named in the environment, proxies and NO_PROXY."""
+from __future__ import annotations
+
+import base64
+import shutil
+import ssl
+import subprocess
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from archiver.fetch import Fetcher
+from archiver.settings import Settings
+from archiver.transport import proxy_for
+
+
+def fetcher() -> Fetcher:
+    return Fetcher(Settings(retries=0))
+
+
+def echo_header(name: str):
+    def handler(request: Request) -> Response:
+        return Response(request.headers.get(name, "-"))
+    return handler
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_cookies_set_by_a_server_go_back_to_it_on_redirects_and_later_requests(server):
+    server.expect_request("/set").respond_with_response(
+        Response(status=302, headers={"Location": "/check", "Set-Cookie": "consent=yes; Path=/"}))
+    server.expect_request("/check").respond_with_handler(echo_header("Cookie"))
+    with fetcher() as f:
+        first = f.get(server.url_for("/set"))
+        later = f.get(server.url_for("/check"))
+    assert first.ok and first.body == b"consent=yes" and first.redirects == [server.url_for("/set")]
+    assert later.body == b"consent=yes"
+    with fetcher() as other:   # a new run starts without them
+        assert other.get(server.url_for("/check")).body == b"-"
+
+
+def test_credentials_in_a_url_go_to_its_origin_only(server):
+    """`user:password@` authenticates the request to that origin; a redirect to another origin
+    does not carry it, and neither the record's URLs nor its redirects keep it."""
+    with HTTPServer(host="127.0.0.1", port=0) as elsewhere:
+        elsewhere.expect_request("/there").respond_with_handler(echo_header("Authorization"))
+        server.expect_request("/here").respond_with_handler(echo_header("Authorization"))
+        server.expect_request("/away").respond_with_response(
+            Response(status=302, headers={"Location": elsewhere.url_for("/there")}))
+        with fetcher() as f:
+            here = f.get(server.url_for("/here").replace("http://", "http://ann:s3cret@"))
+            away = f.get(server.url_for("/away").replace("http://", "http://ann:s3cret@"))
+    assert here.body.decode() == basic("ann", "s3cret")
+    assert away.ok and away.body == b"-" and away.final_url == elsewhere.url_for("/there")
+    assert "s3cret" not in repr((here.url, here.final_url, away.url, away.redirects))
+
+
+def test_netrc_credentials_are_sent_to_their_host(server, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login reader password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    server.expect_request("/private").respond_with_handler(echo_header("Authorization"))
+    with fetcher() as f:
+        assert f.get(server.url_for("/private")).body.decode() == basic("reader", "hunter2")
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    with fetcher() as f:
+        assert f.get(server.url_for("/private")).body == b"-"
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl CLI to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    srv = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    srv.start()
+    srv.expect_request("/").respond_with_data("secure")
+    yield srv, cert
+    srv.stop()
+
+
+def test_the_ca_bundle_named_in_the_environment_is_trusted(tls_server, monkeypatch):
+    srv, cert = tls_server
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    with fetcher() as f:   # certifi's bundle does not know this certificate
+        assert f.get(srv.url_for("/")).error.startswith("TLS error")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    with fetcher() as f:
+        rec = f.get(srv.url_for("/"))
+    assert rec.ok and rec.body == b"secure"
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://example.org/a", "http://proxy:3128"),
+    ("https://example.org/a", "http://tls-proxy:3129"),
+    ("https://news.internal.example/a", None),       # a domain suffix in NO_PROXY
+    ("http://internal.example:8080/a", None),        # the domain itself
+    ("http://10.1.2.3/a", None),                     # an address inside a network in NO_PROXY
+    ("http://11.1.2.3/a", "http://proxy:3128"),
+    ("http://localhost:8000/a", None),
+    ("ftp://example.org/a", "http://all-proxy:1080"),  # ALL_PROXY for the rest
+])
+def test_proxy_for_reads_the_environment_as_curl_and_requests_do(url, expected):
+    proxies = {"http": "http://proxy:3128", "https": "tls-proxy:3129", "all": "http://all-proxy:1080",
+               "no": "localhost, .internal.example, 10.0.0.0/8"}
+    assert proxy_for(url, proxies) == expected
+
+
+def test_no_proxy_star_means_no_proxy_at_all():
+    assert proxy_for("https://example.org/", {"https": "http://p:1", "no": "*"}) is None
+    assert proxy_for("https://example.org/", {}) is None
