@@ -87,13 +87,14 @@ def _check_references(store: Store, known: set[str], report: Report) -> None:
         if digest not in known:
             report.problems.append(Problem("missing-blob", where, f"{what} {digest} is not in the blobs table"))
 
-    labels = {"page_sha256": "page", "sha256": "resource", "avatar_sha256": "avatar", "screenshot_sha256": "screenshot"}
+    labels = {"page_sha256": "page", "sha256": "resource", "avatar_sha256": "avatar", "screenshot_sha256": "screenshot",
+              "answer_sha256": "answer", "oembed_sha256": "oEmbed answer"}
     for table, row_id, column, value in store.blob_references():
         where = f"{table}/{row_id}"
         if table == "snapshots":
             report.snapshots += 1
         if column != "media":
-            need(value, where, labels[column])
+            need(value, where, labels.get(column, column))
             continue
         if not value:
             continue
