@@ -43,12 +43,12 @@ def merge_headers(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]
 
 
 class Compactor:
-    """One store's compaction: which header sets it wrote recently, per host (a hint only: a set
-    is always found by its text in the table, so a rolled-back write can never be named)."""
+    """One store's compaction, with the header sets it used recently per host (forgotten when a
+    transaction rolls back: the ids of sets it wrote may then name other sets)."""
 
     def __init__(self, store: Store):
         self.store = store
-        self._recent: dict[str, list[dict[str, Any]]] = {}
+        self._recent: dict[str, list[tuple[dict[str, Any], int]]] = {}   # host -> [(set, its id)]
         self._sets: dict[int, dict[str, Any]] = {}   # id -> headers, for reading
         self._lock = threading.Lock()
 
@@ -64,28 +64,32 @@ class Compactor:
         headers = row.get("headers")
         if not isinstance(headers, dict) or not headers or any(v is None for v in headers.values()):
             return row
-        full = encode_json(headers)
         host = _host(row.get("final_url") or row.get("url"))
-        base, patch = self._closest(host, headers)
-        if base is None or 2 * len(patch) > len(headers):
-            base, patch = headers, {}
-        if encode_json(merge_headers(base, patch)) != full:   # e.g. 1 and 1.0 or True compared equal
-            return row
-        set_id = self._set_id(encode_json(base))
+        found, patch = self._closest(host, headers)
+        if found is not None and 2 * len(patch) <= len(headers):
+            if not (_plain(headers) and _plain(found[0])) and \
+                    encode_json(merge_headers(found[0], patch)) != encode_json(headers):
+                return row   # e.g. 1 and 1.0 or True compare equal in Python, not in JSON
+        else:                # a set of its own (a copy: the caller's dict may change later)
+            found, patch = (dict(headers), self._set_id(encode_json(headers) or "{}")), {}
         with self._lock:
-            recent = [s for s in self._recent.get(host, []) if s != base]
-            self._recent[host] = [base, *recent][:_RECENT_SETS]
-        return {**row, "headers": patch or None, "header_set": set_id}
+            recent = [s for s in self._recent.get(host, []) if s[1] != found[1]]
+            self._recent[host] = [found, *recent][:_RECENT_SETS]
+        return {**row, "headers": patch or None, "header_set": found[1]}
 
-    def _closest(self, host: str, headers: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-        best: tuple[dict[str, Any] | None, dict[str, Any]] = (None, {})
+    def _closest(self, host: str, headers: dict[str, Any]) -> tuple[tuple[dict[str, Any], int] | None, dict[str, Any]]:
+        """The recent set of this host that leaves the smallest patch, and that patch."""
+        best: tuple[tuple[dict[str, Any], int] | None, dict[str, Any]] = (None, {})
         with self._lock:
             candidates = list(self._recent.get(host, []))
-        for base in candidates:
+        for found in candidates:
+            base = found[0]
             patch = {k: v for k, v in headers.items() if k not in base or base[k] != v}
             patch.update({k: None for k in base if k not in headers})
             if best[0] is None or len(patch) < len(best[1]):
-                best = (base, patch)
+                best = (found, patch)
+                if len(patch) <= 2:
+                    break
         return best
 
     def _set_id(self, text: str) -> int:
@@ -154,6 +158,11 @@ class Compactor:
             with self._lock:
                 self._sets[set_id] = found
         return found
+
+
+def _plain(headers: dict[str, Any]) -> bool:
+    """Every value a string: then a set and a patch merge back to exactly the same JSON."""
+    return all(type(v) is str for v in headers.values())
 
 
 def _loads(text: str | None) -> Any:
