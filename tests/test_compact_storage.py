@@ -167,6 +167,8 @@ def test_an_old_archive_reads_the_same_before_and_after_migrating(tmp_path):
         "m011_compact_storage"
     assert (store.resources(1), store.embeds(1)) == before
     assert store.db.execute("pragma page_size").fetchone()[0] == 4096   # an old file keeps its pages
+    view = [json.loads(h) for (h,) in stored(store, "select headers from resource_headers order by id")]
+    assert view == [r["headers"] for r in resources]
     assert verify(store).problems == []
     # what it captures from now on is compacted
     sid = store.save_snapshot(page([oembed_resource(), image(5, host_headers(5)), image(6, host_headers(6))],

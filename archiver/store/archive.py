@@ -287,7 +287,8 @@ class Store:
 
     def blob_references(self) -> Iterator[tuple[str, int, str, Any]]:
         """(table, row id, column, value) for every column that names blobs, table by table in id
-        order: the BLOB_COLUMNS, and `embeds.media` as stored (JSON text, for the caller to check)."""
+        order: the BLOB_COLUMNS (and `embeds.oembed_sha256`, archiver.store.compact, when the archive has
+        it), and `embeds.media` as stored (JSON text, for the caller to check)."""
         for table, columns in BLOB_COLUMNS.items():
             extra = ["media"] if table == "embeds" else []
             present = self.db[table].columns_dict
