@@ -88,7 +88,7 @@ def _check_references(store: Store, known: set[str], report: Report) -> None:
             report.problems.append(Problem("missing-blob", where, f"{what} {digest} is not in the blobs table"))
 
     labels = {"page_sha256": "page", "sha256": "resource", "avatar_sha256": "avatar", "screenshot_sha256": "screenshot",
-              "answer_sha256": "check answer"}
+              "answer_sha256": "check answer", "oembed_sha256": "oEmbed answer"}
     for table, row_id, column, value in store.blob_references():
         where = f"{table}/{row_id}"
         if table == "snapshots":

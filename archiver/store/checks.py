@@ -26,7 +26,7 @@ def posts_to_check(store: Store, *, snapshot_ids: Iterable[int] | None = None,
         where.append("coalesce(e.checked_at, '') < ?")
         params.append(checked_before)
     sql = "select e.* from embeds e" + (" where " + " and ".join(where) if where else "") + " order by e.id"
-    return [decode_row("embeds", row) for row in store._all(sql, params)]
+    return [store.decode("embeds", row) for row in store._all(sql, params)]
 
 
 def add_check(store: Store, row: dict[str, Any], *, conclusive: bool, evidence: dict[str, Any] | None = None) -> int:

@@ -9,7 +9,6 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .schema import decode_row
 
 if TYPE_CHECKING:
     from .archive import Store
@@ -123,7 +122,7 @@ def list_posts(store: Store, *, provider: str | None = None, author: str | None 
     for row in _rows(_conn(store).execute(sql, params)):
         article = {"title": row.pop("_article_title"), "url": row.pop("_article_url"),
                    "captured_at": row.pop("_captured_at")}
-        out.append((decode_row("embeds", row), article))
+        out.append((store.decode("embeds", row), article))
     return out
 
 

@@ -209,3 +209,20 @@ def m010_blob_foreign_keys(db: Database) -> None:
         db[table].transform(add_foreign_keys=wanted)
         for sql in triggers:
             db.execute(sql)
+
+
+@migrations()
+def m011_compact_storage(db: Database) -> None:
+    """Bytes kept once (archiver/store/compact.py): response headers that repeat live in
+    `header_sets` (a resource keeps the merge patch from its set), and a post's raw oEmbed answer
+    may be named by the blob that holds it (`embeds.oembed_sha256`). Rows written before stay
+    whole; the view `resource_headers` gives every resource's full headers."""
+    db.execute("create table header_sets (id integer primary key, headers text not null)")
+    db.execute("create unique index idx_header_sets_headers on header_sets (headers)")
+    db.execute("alter table resources add column header_set integer references header_sets(id)")
+    db.execute("alter table embeds add column oembed_sha256 text references blobs(sha256)")
+    db.create_view("resource_headers", """
+        select resources.id, resources.snapshot_id, resources.url, resources.status_code,
+               case when header_sets.headers is null then resources.headers
+                    else json_patch(header_sets.headers, coalesce(resources.headers, '{}')) end as headers
+        from resources left join header_sets on header_sets.id = resources.header_set""", replace=True)
