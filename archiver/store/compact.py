@@ -51,6 +51,14 @@ class Compactor:
         self._recent: dict[str, list[tuple[dict[str, Any], int]]] = {}   # host -> [(set, its id)]
         self._sets: dict[int, dict[str, Any]] = {}   # id -> headers, for reading
         self._lock = threading.Lock()
+        self._writes: bool | None = None   # the archive has m011's table and column
+
+    def writes(self) -> bool:
+        """Whether rows are written compacted: not into an archive before m011 (it has nowhere
+        to put a header set), which is written whole as the version before wrote it."""
+        if self._writes is None:
+            self._writes = "header_sets" in self.store.db.table_names()
+        return self._writes
 
     def forget(self) -> None:
         """After a rollback: ids read or written in it may name other sets later."""
@@ -63,6 +71,8 @@ class Compactor:
         """The resource row as stored: its headers split into a shared set and a patch."""
         headers = row.get("headers")
         if not isinstance(headers, dict) or not headers or any(v is None for v in headers.values()):
+            return row
+        if not self.writes():
             return row
         host = _host(row.get("final_url") or row.get("url"))
         found, patch = self._closest(host, headers)
@@ -103,6 +113,8 @@ class Compactor:
         """{stored oembed text: sha256} of the snapshot's oEmbed answers (its resources, stored
         already) that are JSON objects."""
         out: dict[str, str] = {}
+        if not self.writes():
+            return out
         for (digest,) in self.store.db.execute(
                 "select distinct sha256 from resources where snapshot_id = ? and kind = ? and sha256 is not null",
                 [snapshot_id, OEMBED_KIND]).fetchall():

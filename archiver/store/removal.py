@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ArchiverError, shorten
+from .compact import INTERNAL_BLOB_COLUMNS
 from .schema import BLOB_COLUMNS
 
 if TYPE_CHECKING:
@@ -111,10 +112,18 @@ def find_blob(store: Store, text: str) -> str:
     return found[0]
 
 
+def _blob_columns() -> dict[str, tuple[str, ...]]:
+    """Every column naming a blob: BLOB_COLUMNS and the store's own (a post's oEmbed answer)."""
+    columns = dict(BLOB_COLUMNS)
+    for table, more in INTERNAL_BLOB_COLUMNS.items():
+        columns[table] = (*columns.get(table, ()), *more)
+    return columns
+
+
 def _blobs_named(store: Store, snapshot_ids: list[int]) -> set[str]:
-    """Every hash the rows of these snapshots name: the BLOB_COLUMNS and the posts' media."""
+    """Every hash the rows of these snapshots name: the blob columns and the posts' media."""
     found: set[str] = set()
-    for table, columns in BLOB_COLUMNS.items():
+    for table, columns in _blob_columns().items():
         key = "id" if table == "snapshots" else "snapshot_id"
         for column in columns:
             found.update(r[0] for r in store.db.execute(
@@ -136,7 +145,7 @@ def _still_named(store: Store, digests: set[str]) -> set[str]:
     """Those of `digests` some remaining row still names."""
     named: set[str] = set()
     for part in _chunks(sorted(digests)):
-        for table, columns in BLOB_COLUMNS.items():
+        for table, columns in _blob_columns().items():
             for column in columns:
                 named.update(r[0] for r in store.db.execute(
                     f"select distinct [{column}] from [{table}] where [{column}] in ({_marks(part)})", part))
