@@ -16,13 +16,12 @@ from urllib3.exceptions import (ConnectTimeoutError, DecodeError, HTTPError, Loc
                                 NameResolutionError, NewConnectionError, ProtocolError, ProxyError,
                                 ReadTimeoutError, SSLError)
 
-from .transport import TooManyRedirects, Transport
-
 from .errors import shorten
 from .extract.charset import charset_of
 from .extract.urls import split_credentials, without_credentials
 from .settings import Settings
 from .stages import stage
+from .transport import TooManyRedirects, Transport
 
 RETRY_STATUSES = {429, 503}
 CHUNK = 64 * 1024
@@ -92,8 +91,8 @@ def check_url(url: str) -> str | None:
 def describe_exception(exc: BaseException) -> str:
     """A one-line, human cause for a transport (urllib3) exception."""
     cause = exc
-    while isinstance(cause, ProxyError) and isinstance(cause.__cause__ or cause.original_error, BaseException):
-        cause = cause.original_error if isinstance(cause.original_error, BaseException) else cause.__cause__
+    while isinstance(cause, ProxyError) and isinstance(cause.original_error, BaseException):
+        cause = cause.original_error   # what went wrong with the proxy, or behind it
     text = str(cause)
     if isinstance(cause, TooManyRedirects):
         return "too many redirects (redirect loop?)"
