@@ -6,7 +6,9 @@ a site's shared requisites and open TLS connections fewer times.
     with capturer(settings, n_pages) as submit:
         future = submit(url)          # Future[Snapshot]
 
-Nothing runs at import time: `warm_up()` fills the first-use caches before the workers are forked."""
+Nothing runs at import time: `warm_up()` fills the first-use caches that are cheap to fill before
+the workers are forked, and each worker fills the costly ones (`warm_parsers`) in the background
+while its first pages are on the network."""
 from __future__ import annotations
 
 import ctypes
@@ -35,18 +37,24 @@ _WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up<
 
 
 def warm_up() -> None:
-    """Fill the first-use caches (the provider registry, trafilatura with its domain lists and the
-    public suffix list, the CSS selector parser the embed-page readers use) so that workers forked
-    afterwards start warm instead of paying for that in every process."""
+    """Fill the first-use caches every process needs and that cost little (the provider registry,
+    the public suffix list) before workers are forked: they start with them."""
     embeds.providers()
-    doc = parse_html(_WARM_PAGE)
-    extract_article(doc, _WARM_PAGE, "https://example.org/news/warm-up.html")
-    doc.select_one("a.warm, [class*=warm] a[href]")   # soupsieve compiles its own patterns on first use: 0.2 s
     try:   # trafilatura (through courlan) reads the public suffix list on the first URL it cannot split
         from tld.utils import get_tld_names
         get_tld_names(fail_silently=True)
     except Exception:   # not installed, or another version: the first such page pays for it instead
         pass
+
+
+def warm_parsers() -> None:
+    """Fill the first-use caches that cost CPU (trafilatura's first extraction, 0.06 s; the CSS
+    selector parser the embed-page readers use, which compiles its own patterns: 0.1 s). A worker
+    runs this in the background as it starts, while its first pages are fetched (the network,
+    not the CPU, is what they wait for then): done before the fork, it held up every worker."""
+    doc = parse_html(_WARM_PAGE)
+    extract_article(doc, _WARM_PAGE, "https://example.org/news/warm-up.html")
+    doc.select_one("a.warm, [class*=warm] a[href]")
 
 
 class SharedFetches:
@@ -110,6 +118,7 @@ def _worker_main(settings: Settings, threads: int, tasks, results, parent: int) 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by the fork
     _end_with_parent(parent)
     stages.reset()   # what the parent counted before the fork is the parent's
+    threading.Thread(target=warm_parsers, daemon=True, name="warm-parsers").start()
     fetcher = Fetcher(settings)
     shared = SharedFetches(fetcher)
 
