@@ -6,8 +6,8 @@ a site's shared requisites and open TLS connections fewer times.
     with capturer(settings, n_pages) as submit:
         future = submit(url)          # Future[Snapshot]
 
-Nothing runs at import time: `warm_up()` fills the first-use caches that are cheap to fill before
-the workers are forked, and each worker fills the costly ones (`warm_parsers`) in the background
+Nothing runs at import time: `warm_up()` fills the first-use caches every worker needs before
+they are forked, and each worker warms up article extraction (`warm_extraction`) in the background
 while its first pages are on the network."""
 from __future__ import annotations
 
@@ -37,9 +37,12 @@ _WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up<
 
 
 def warm_up() -> None:
-    """Fill the first-use caches every process needs and that cost little (the provider registry,
-    the public suffix list) before workers are forked: they start with them."""
+    """Fill the first-use caches every process needs before workers are forked, so that they start
+    with them: the provider registry, the public suffix list, and the CSS selector parser the
+    embed-page readers use (soupsieve compiles its own patterns on first use: 0.1 s of CPU that
+    every worker would otherwise spend again, two threads at once at times)."""
     embeds.providers()
+    parse_html("<p class=warm><a href=/>warm</a></p>").select_one("a.warm, [class*=warm] a[href]")
     try:   # trafilatura (through courlan) reads the public suffix list on the first URL it cannot split
         from tld.utils import get_tld_names
         get_tld_names(fail_silently=True)
@@ -47,14 +50,12 @@ def warm_up() -> None:
         pass
 
 
-def warm_parsers() -> None:
-    """Fill the first-use caches that cost CPU (trafilatura's first extraction, 0.06 s; the CSS
-    selector parser the embed-page readers use, which compiles its own patterns: 0.1 s). A worker
-    runs this in the background as it starts, while its first pages are fetched (the network,
-    not the CPU, is what they wait for then): done before the fork, it held up every worker."""
+def warm_extraction() -> None:
+    """trafilatura's first extraction (0.06 s of CPU). A worker runs this in the background as it
+    starts, while its first pages are on the network: done before the fork, it held up every
+    worker's first request."""
     doc = parse_html(_WARM_PAGE)
     extract_article(doc, _WARM_PAGE, "https://example.org/news/warm-up.html")
-    doc.select_one("a.warm, [class*=warm] a[href]")
 
 
 class SharedFetches:
@@ -118,7 +119,7 @@ def _worker_main(settings: Settings, threads: int, tasks, results, parent: int) 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by the fork
     _end_with_parent(parent)
     stages.reset()   # what the parent counted before the fork is the parent's
-    threading.Thread(target=warm_parsers, daemon=True, name="warm-parsers").start()
+    threading.Thread(target=warm_extraction, daemon=True, name="warm-extraction").start()
     fetcher = Fetcher(settings)
     shared = SharedFetches(fetcher)
 
