@@ -39,7 +39,7 @@ from bench_site import ARCHIVER, DEFAULT_SITE, site_world
 
 STAGES = [("parse", "decode + parse HTML"), ("article", "article extraction (metadata, text)"),
           ("requisites", "requisites (HTML slots, CSS)"), ("embeds", "embed detection"),
-          ("enrich", "enrichment (reading platform answers)"), ("fetch", "HTTP + TLS (requests, urllib3)"),
+          ("enrich", "enrichment (reading platform answers)"), ("fetch", "HTTP + TLS (urllib3, ssl)"),
           ("hashing", "hashing (sha256)"), ("store", "store (SQLite, compression)")]
 
 
