@@ -163,8 +163,7 @@ def test_an_old_archive_reads_the_same_before_and_after_migrating(tmp_path):
     assert [r["headers"] for r in before[0]] == [r["headers"] for r in resources]
     assert before[1][0]["oembed"] == ANSWER
     store = Store(path)                                 # migrated
-    assert store.db.execute("select name from _sqlite_migrations order by rowid desc").fetchone()[0] == \
-        "m011_compact_storage"
+    assert "m011_compact_storage" in {name for (name,) in store.db.execute("select name from _sqlite_migrations")}
     assert (store.resources(1), store.embeds(1)) == before
     assert store.db.execute("pragma page_size").fetchone()[0] == 4096   # an old file keeps its pages
     view = [json.loads(h) for (h,) in stored(store, "select headers from resource_headers order by id")]

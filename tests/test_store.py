@@ -153,7 +153,7 @@ def test_migrations_are_recorded_and_opening_again_changes_nothing(tmp_path):
     # the names are what archives on disk record: renaming one would run it again on every old archive
     assert applied == ["m001_capture", "m002_embeds", "m003_search", "m004_browse_views", "m005_status_evidence",
                        "m006_checks", "m008_browser_evidence", "m009_import_source", "m010_blob_foreign_keys",
-                       "m011_compact_storage"]
+                       "m011_compact_storage", "m012_id_high_water"]
     for _ in range(2):
         store = Store(path)
         assert migrations.pending(store.db) == []
@@ -268,6 +268,7 @@ def _old_archive(path, *, dangling: bool = False):
     store.path, store.cannot_write = str(path), None
     store.db = Database(sqlite3.connect(path, isolation_level=None))
     store.compact = Compactor(store)      # before m011: it writes rows whole
+    store._new_id = lambda table: None    # before m012: SQLite picks each id
     store.db.conn.execute("PRAGMA foreign_keys = ON")
     sid = store.save_snapshot(snapshot())
     if dangling:   # a reference to a blob that is not there: what `verify` exists to report

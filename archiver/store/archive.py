@@ -19,7 +19,7 @@ from ..model import Snapshot, sha256
 from ..stages import stage
 from . import blobs, removal
 from .compact import INTERNAL_BLOB_COLUMNS, INTERNAL_COLUMNS, Compactor
-from .schema import BLOB_COLUMNS, META_COLUMNS, decode_row, encode_row, migrations
+from .schema import BLOB_COLUMNS, ID_TABLES, META_COLUMNS, decode_row, encode_row, migrations
 
 
 class CorruptArchive(ArchiverError):
@@ -197,14 +197,31 @@ class Store:
             self._insert("embeds", self.compact.embed_row({**row, "snapshot_id": snapshot_id}, answers))
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
-        """Insert one row (JSON columns encoded here). Column names must be the table's own."""
+        """Insert one row (JSON columns encoded here); its id. Column names must be the table's own.
+        Rows of the ID_TABLES get their id from `_new_id` (never one given before): call inside
+        the transaction that writes them."""
         if table == "resources":
             row = self.compact.resource_row(row)
         values = encode_row(table, row)
+        if table in ID_TABLES:
+            if "id" in values:
+                raise ValueError(f"{table} ids are assigned by the store, not given")
+            values = {"id": self._new_id(table), **values}
         columns = ", ".join(f"[{k}]" for k in values)
         cur = self.db.execute(f"insert into [{table}] ({columns}) values ({', '.join('?' * len(values))})",
                               list(values.values()))
         return cur.lastrowid
+
+    def _new_id(self, table: str) -> int:
+        """The next id of `table`, past every id it has now or ever handed out (`id_high_water`,
+        schema m012), and raise the mark to it. The write lock of the transaction keeps two
+        writers from taking the same one."""
+        (last,) = self.db.execute(
+            f"select max(coalesce((select last_id from id_high_water where table_name = ?), 0), "
+            f"coalesce((select max(id) from [{table}]), 0))", [table]).fetchone()
+        self.db.execute("insert or replace into id_high_water (table_name, last_id) values (?, ?)",
+                        [table, last + 1])
+        return last + 1
 
     def remove_snapshots(self, ids: Iterable[int]) -> removal.Removed:
         """Remove snapshots, every row tied to them and the blobs only they used (store/removal.py).

@@ -27,6 +27,10 @@ BLOB_COLUMNS: dict[str, tuple[str, ...]] = {
     "embeds": ("avatar_sha256", "screenshot_sha256"),
     "checks": ("answer_sha256",),
 }
+# Tables whose ids the store hands out once only (Store._insert, above the table's mark in
+# `id_high_water`): an id someone cited ("#5"), or that a bundle, report or post history names,
+# never comes to mean another row, even after `archiver remove`.
+ID_TABLES = ("snapshots", "resources", "embeds", "checks")
 # Snapshot columns filled from the extracted metadata (Snapshot.meta).
 META_COLUMNS = ("canonical_url", "title", "byline", "published_at", "modified_at", "site_name",
                 "description", "lang", "text")
@@ -226,3 +230,15 @@ def m011_compact_storage(db: Database) -> None:
                case when header_sets.headers is null then resources.headers
                     else json_patch(header_sets.headers, coalesce(resources.headers, '{}')) end as headers
         from resources left join header_sets on header_sets.id = resources.header_set""", replace=True)
+
+
+@migrations()
+def m012_id_high_water(db: Database) -> None:
+    """The highest id each of the ID_TABLES has handed out. SQLite gives a new row max(id) + 1, so
+    removing the newest snapshot would give its id to the next capture; the store assigns ids
+    above this mark instead and raises it, and removing rows leaves it (no table is rebuilt).
+    An archive made before this starts from its current largest ids."""
+    db["id_high_water"].create({"table_name": str, "last_id": int}, pk="table_name", not_null={"last_id"})
+    for table in ID_TABLES:
+        db.execute(f"insert into id_high_water (table_name, last_id) "
+                   f"values (?, (select coalesce(max(id), 0) from [{table}]))", [table])
