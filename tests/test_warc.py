@@ -1,6 +1,7 @@
 """WARC and WACZ export: warcio check, index contents, record shape, WACZ validation, pywb replay."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -290,6 +291,21 @@ def pywb_bin() -> Path | None:
     return Path(found).parent if found and shutil.which("wb-manager") else None
 
 
+@contextlib.contextmanager
+def _wayback(tools: Path, root: Path):
+    """pywb's `wayback` serving the collections under `root` on a free port; yields the port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(tools / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 @pytest.mark.skipif(pywb_bin() is None, reason="pywb is not installed (set ARCHIVER_PYWB_BIN to its bin/ folder)")
 @pytest.mark.timeout(90)
 def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> None:
@@ -297,12 +313,7 @@ def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> 
     subprocess.run([str(tools / "wb-manager"), "init", "coll"], cwd=tmp_path, check=True, capture_output=True)
     subprocess.run([str(tools / "wb-manager"), "add", "coll", str(warc)], cwd=tmp_path, check=True,
                    capture_output=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([str(tools / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with _wayback(tools, tmp_path) as port:
         base = f"http://127.0.0.1:{port}/coll/20240501120000id_/"
         page = _get_when_up(base + "https://news.example/story-1.html")
         assert b"<title>Story 1 <\xc3\xbcber></title>" in page
@@ -314,9 +325,6 @@ def test_pywb_replays_the_page_and_its_resources(warc: Path, tmp_path: Path) -> 
         # the second snapshot's stylesheet is a revisit: replay gives the first one's bytes
         assert _get_when_up(f"http://127.0.0.1:{port}/coll/20240502120000id_/"
                             "https://news.example/static/site.css") == CSS
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.skipif(pywb_bin() is None, reason="pywb is not installed (set ARCHIVER_PYWB_BIN to its bin/ folder)")
@@ -332,21 +340,13 @@ def test_pywb_replays_the_wacz_through_our_own_index(wacz: Path, tmp_path: Path)
         ours = [line.split(" ", 2)[:2] for line in zf.read("indexes/index.cdx").decode().splitlines()]
     used = (tmp_path / "collections" / "coll" / "indexes" / "index.cdxj").read_text().splitlines()
     assert [line.split(" ", 2)[:2] for line in used] == ours
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([str(tools / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with _wayback(tools, tmp_path) as port:
         base = f"http://127.0.0.1:{port}/coll/20240501120000id_/"
         assert b"<title>Story 1 <\xc3\xbcber></title>" in _get_when_up(base + "https://news.example/story-1.html")
         assert _get_when_up(base + "https://news.example/static/site.css") == CSS
         assert _get_when_up(base + "https://cdn.example/img/a.png") == PNG
         assert _get_when_up(f"http://127.0.0.1:{port}/coll/20240502120000id_/"
                             "https://news.example/static/site.css") == CSS
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
