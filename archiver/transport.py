@@ -20,14 +20,14 @@ import os
 import threading
 import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from urllib3 import PoolManager, ProxyManager, Timeout
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError
 from urllib3.response import BaseHTTPResponse
-from urllib3.util import make_headers
+from urllib3.util import make_headers, parse_url
 from urllib3.util.ssl_ import create_urllib3_context
 
 OPENING_PER_SERVER = 4   # connections being opened at once to one server (host:port), per process
@@ -253,12 +253,12 @@ class Transport:
             self.cookies.extract_cookies(_CookieAnswer(response), cookie_request)
             location = response.headers.get("location") if response.status in REDIRECT_STATUSES else None
             if not location:
-                return Answer(response, url, redirects)
+                return Answer(response, as_sent(url), redirects)
             response.drain_conn()
             response.release_conn()
             if len(redirects) >= self.max_redirects:
                 raise TooManyRedirects(f"more than {self.max_redirects} redirects")
-            redirects.append(url)
+            redirects.append(as_sent(url))
             url = urljoin(url, _location(location))
 
     def _route(self, url: str) -> tuple[PoolManager, tuple[str, str] | None]:
@@ -284,13 +284,22 @@ class Transport:
             manager = self._proxied.get(proxy)
             if manager is None:
                 parts = urlsplit(proxy)
-                proxy_headers = (make_headers(proxy_basic_auth=f"{parts.username}:{parts.password or ''}")
+                proxy_headers = (make_headers(proxy_basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}")
                                  if parts.username else None)
                 manager = self._proxied[proxy] = ProxyManager(
                     proxy, proxy_headers=proxy_headers, ssl_context=self._ssl,
                     proxy_ssl_context=self._ssl if parts.scheme == "https" else None, **self._pool_kw)
                 manager.pool_classes_by_scheme = _GATED_POOLS
             return manager
+
+
+def as_sent(url: str) -> str:
+    """The URL as it goes on the wire: what is not allowed in a URL (spaces, letters past ASCII)
+    percent-encoded, the host in IDNA (as a WARC record's target URI must be)."""
+    try:
+        return parse_url(url).url
+    except ValueError:
+        return url
 
 
 def _origin(url: str) -> tuple[str, str]:

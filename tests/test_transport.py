@@ -121,3 +121,27 @@ def test_proxy_for_reads_the_environment_as_curl_and_requests_do(url, expected):
 def test_no_proxy_star_means_no_proxy_at_all():
     assert proxy_for("https://example.org/", {"https": "http://p:1", "no": "*"}) is None
     assert proxy_for("https://example.org/", {}) is None
+
+
+def test_urls_are_sent_and_recorded_percent_encoded(server):
+    """A URL written with spaces or letters past ASCII goes on the wire percent-encoded, and the
+    record's final URL and redirects are in that form (a WARC target URI must be)."""
+    server.expect_request("/café/a b").respond_with_data("ok")
+    server.expect_request("/old").respond_with_response(Response(status=301, headers={"Location": "/café/a b"}))
+    with fetcher() as f:
+        direct = f.get(server.url_for("/café/a b") + "?q=ü")
+        moved = f.get(server.url_for("/old"))
+    assert direct.ok and direct.final_url == server.url_for("/caf%C3%A9/a%20b") + "?q=%C3%BC"
+    assert moved.ok and moved.final_url == server.url_for("/caf%C3%A9/a%20b")
+    assert moved.redirects == [server.url_for("/old")]
+
+
+def test_credentials_in_the_proxy_url_authenticate_to_the_proxy(monkeypatch):
+    with HTTPServer(host="127.0.0.1", port=0) as proxy:
+        proxy.expect_request("/via-proxy").respond_with_handler(echo_header("Proxy-Authorization"))
+        for var in ("http_proxy", "no_proxy", "NO_PROXY", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://gate:k%40y@127.0.0.1:{proxy.port}")
+        with fetcher() as f:
+            rec = f.get("http://archiver-test.invalid/via-proxy")
+    assert rec.ok and rec.body.decode() == basic("gate", "k@y")
