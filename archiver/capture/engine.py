@@ -38,11 +38,10 @@ _WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up<
 
 def warm_up() -> None:
     """Fill the first-use caches every process needs before workers are forked, so that they start
-    with them: the provider registry, the public suffix list, and the CSS selector parser the
-    embed-page readers use (soupsieve compiles its own patterns on first use: 0.1 s of CPU that
-    every worker would otherwise spend again, two threads at once at times)."""
+    with them: the provider registry and the public suffix list. (The embed-page readers find
+    elements with embeds/_match.py rather than CSS selectors, whose parser compiles its own
+    patterns on first use: 0.1 s for every process.)"""
     embeds.providers()
-    parse_html("<p class=warm><a href=/>warm</a></p>").select_one("a.warm, [class*=warm] a[href]")
     try:   # trafilatura (through courlan) reads the public suffix list on the first URL it cannot split
         from tld.utils import get_tld_names
         get_tld_names(fail_silently=True)

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from bs4 import BeautifulSoup, Tag
 
 from ._dates import iso_utc
+from ._match import attribute, class_contains, first, has_class, inside, tag
 from ._text import sanitize_html, text_of
 from ._urls import absolute
 from .base import EMBED_PAGE, Media, Post, Reader, Reading, Reply
@@ -69,12 +70,13 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     avatar = _avatar(root, post)
     if avatar is not None:
         f["avatar_url"] = absolute(avatar.get("src"), base_url)
-    author = root.select_one("a.author, [class*=author] a[href], a[class*=author]")
-    name = root.select_one(".name, [class*=display-name], [class*=fullname]") or (
+    author = first(root, tag("a", has_class("author")), tag("a", attribute("href"), inside(class_contains("author"))),
+                   tag("a", class_contains("author")))
+    name = first(root, has_class("name"), class_contains("display-name"), class_contains("fullname")) or (
         author.find(["b", "strong"]) if author is not None else None)
     if name is not None:
         f["author_name"] = text_value(name.get_text())
-    handle = root.select_one(".handle, [class*=username], [class*=screen-name]")
+    handle = first(root, has_class("handle"), class_contains("username"), class_contains("screen-name"))
     if handle is not None and text_value(handle.get_text()):
         f["author_handle"] = handle.get_text().strip().lstrip("@")
     link = author if author is not None else (avatar.find_parent("a") if avatar is not None else None)
@@ -84,8 +86,9 @@ def read_card(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
         name_text, handle_text = _byline(root, avatar)
         f["author_name"] = f.get("author_name") or name_text
         f["author_handle"] = f.get("author_handle") or handle_text
-    text = root.select_one(".text, [class*=post-text], [data-testid=tweetText], [class*=userContent], "
-                           "[class*=caption], [class*=description]") or _first_text_paragraph(root)
+    text = first(root, has_class("text"), class_contains("post-text"), attribute("data-testid", "tweetText"),
+                 class_contains("userContent"), class_contains("caption"), class_contains("description")) \
+        or _first_text_paragraph(root)
     if text is not None:
         f["text"] = text_of(text)
         f["text_html"] = sanitize_html(text, base_url or None)

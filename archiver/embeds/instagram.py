@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from . import _social
+from ._match import every, first, has_class, inside, tag
 from ._media_util import Candidate, find_iframes, finish
 from ._oembed import oembed_reader
 from ._pages import add_image, int_value, page_reader, text_value
@@ -198,23 +199,23 @@ def read_embed_soup(soup: BeautifulSoup, base_url: str, post: Post) -> Reading:
     """Instagram's /embed/captioned/ page: header avatar and username, the caption, the media."""
     reading = Reading(OK)
     f = reading.fields
-    avatar = soup.select_one(".Avatar img, .EmbedHeader img")
+    avatar = first(soup, tag("img", inside(has_class("Avatar"))), tag("img", inside(has_class("EmbedHeader"))))
     if avatar is not None:
         f["avatar_url"] = absolute(avatar.get("src"), base_url)
-    user = soup.select_one(".UsernameText, .HeaderText a")
+    user = first(soup, has_class("UsernameText"), tag("a", inside(has_class("HeaderText"))))
     if user is not None:
         f["author_handle"] = text_value(user.get_text()).lstrip("@") if text_value(user.get_text()) else None
         link = user if user.name == "a" else user.find_parent("a")
         url = absolute(link.get("href"), base_url) if link is not None else None
         f["author_url"] = f"https://www.instagram.com/{_profile(url)}/" if url and _profile(url) else url
-    caption = soup.select_one(".Caption")
+    caption = first(soup, has_class("Caption"))
     if caption is not None:
-        caption = BeautifulSoup(str(caption), "lxml").select_one(".Caption")
-        for noise in caption.select(".CaptionUsername, .CaptionComments"):
+        caption = first(BeautifulSoup(str(caption), "lxml"), has_class("Caption"))
+        for noise in every(caption, has_class("CaptionUsername"), has_class("CaptionComments")):
             noise.decompose()
         f["text"] = text_of(caption)
         f["text_html"] = sanitize_html(caption, base_url or None)
-    for img in soup.select(".EmbeddedMediaImage, .EmbeddedMedia img"):
+    for img in every(soup, has_class("EmbeddedMediaImage"), tag("img", inside(has_class("EmbeddedMedia")))):
         add_image(reading, absolute(img.get("src"), base_url), post, alt=img.get("alt") or "",
                   width=int_value(img.get("width")), height=int_value(img.get("height")))
     time = soup.find("time", attrs={"datetime": True})

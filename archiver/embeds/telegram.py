@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 
 from . import _social
 from ._dates import iso_utc
+from ._match import attribute, every, first, has_class, inside, tag
 from ._media_util import Candidate, finish, iframe_url, is_template
 from ._pages import style_url
 from ._urls import absolute, host_matches
@@ -77,20 +78,21 @@ def read_saved_widget(frame: Tag, post: Post, base_url: str) -> None:
     if root is None or (root.get("data-post") and post_for_ref(root["data-post"]) is not None
                         and post_for_ref(root["data-post"]).post_url != post.post_url):
         return
-    owner = root.select_one(".tgme_widget_message_owner_name")
+    owner = first(root, has_class("tgme_widget_message_owner_name"))
     post.put("author_name", _social.text_of_link(owner), EMBED_PAGE)
-    text = root.select_one(".tgme_widget_message_text")
+    text = first(root, has_class("tgme_widget_message_text"))
     if text is not None:
         _social.put_text(post, text, base_url, EMBED_PAGE)
-    time = root.select_one(".tgme_widget_message_date time[datetime], time[datetime]")
+    time = first(root, tag("time", attribute("datetime"), inside(has_class("tgme_widget_message_date"))),
+                 tag("time", attribute("datetime")))
     if time is not None:
         post.put("published_at", iso_utc(time.get("datetime")), EMBED_PAGE)
         post.put("date_text", _social.text_of_link(time), EMBED_PAGE)
-    photo = root.select_one(".tgme_widget_message_user_photo img")
+    photo = first(root, tag("img", inside(has_class("tgme_widget_message_user_photo"))))
     src = absolute(photo.get("src"), base_url) if photo is not None else None
     if src:
         post.put("avatar_url", src, EMBED_PAGE)
-    for wrap in root.select(".tgme_widget_message_photo_wrap"):
+    for wrap in every(root, has_class("tgme_widget_message_photo_wrap")):
         image = style_url(wrap.get("style"))
         if image:
             post.add_media(Media(url=image, type="image", source=EMBED_PAGE))
