@@ -166,9 +166,26 @@ def test_remove_one_snapshot_removes_its_rows_and_only_its_own_blobs(archive):
 def test_removing_every_snapshot_leaves_no_blob(archive):
     res = run("--db", str(archive), "remove", "1", "2", "3", "--yes", "-q")
     assert res.exit_code == 0 and res.stdout == res.stderr == ""
-    for table in ("snapshots", "resources", "embeds", "checks", "blobs"):
+    for table in ("snapshots", "resources", "embeds", "checks", "blobs", "header_sets"):
         assert rows(archive, f"select count(*) from {table}") == [(0,)], table
     assert rows(archive, "select count(*) from snapshots_fts where snapshots_fts match 'story'") == [(0,)]
+
+
+def test_response_headers_go_with_the_last_snapshot_sharing_them(archive):
+    """Resources share response-header sets (store/compact.py): a set stays while a remaining
+    resource names it, goes with the last one, and the same store writes new captures after."""
+    assert rows(archive, "select count(*) from header_sets") != [(0,)]
+    kept = Store(archive)
+    before = kept.resources(3)
+    assert run("--db", str(archive), "remove", "1", "2", "--yes", "-q").exit_code == 0
+    assert kept.resources(3) == before
+    assert rows(archive, "select count(*) from header_sets where id not in "
+                         "(select header_set from resources where header_set is not null)") == [(0,)]
+    kept.remove_snapshots([3])
+    assert rows(archive, "select count(*) from header_sets") == [(0,)]
+    again = kept.save_snapshot(make_snapshot(4))
+    assert kept.resources(again) and kept.foreign_key_problems() == []
+    kept.close()
 
 
 def test_more_than_one_id_needs_yes_and_changes_nothing(archive):

@@ -1,6 +1,7 @@
 """Removing snapshots (`archiver remove`) and finding blobs by hash (`archiver blob`): every row
 tied to a snapshot goes with it (its resources, posts, the checks of those posts and their
-full-text rows), and so do the blobs no other row names any more. One transaction: all or nothing.
+full-text rows), and so do the blobs and response-header sets no other row names any more. One
+transaction: all or nothing.
 
 SQLite keeps the pages freed by a removal for reuse; `vacuum()` gives them back to the disk."""
 from __future__ import annotations
@@ -82,6 +83,10 @@ def remove_snapshots(store: Store, ids: Iterable[int]) -> Removed:
                              f"from blobs where sha256 in ({_marks(part)})", part).fetchone()
             count, stored, original = count + row[0], stored + row[1], original + row[2]
             db.execute(f"delete from blobs where sha256 in ({_marks(part)})", part)
+        if "header_sets" in db.table_names():   # response headers no remaining resource shares
+            db.execute("delete from header_sets where id not in "
+                       "(select header_set from resources where header_set is not null)")
+    store.compact.forget()   # the header sets it remembers for writing may be gone
     return Removed(snapshots=wanted, blobs=count, bytes_freed=stored, blob_bytes=original)
 
 
