@@ -216,12 +216,10 @@ class Store:
         """The next id of `table`, past every id it has now or ever handed out (`id_high_water`,
         schema m012), and raise the mark to it. The write lock of the transaction keeps two
         writers from taking the same one."""
-        (last,) = self.db.execute(
-            f"select max(coalesce((select last_id from id_high_water where table_name = ?), 0), "
-            f"coalesce((select max(id) from [{table}]), 0))", [table]).fetchone()
-        self.db.execute("insert or replace into id_high_water (table_name, last_id) values (?, ?)",
-                        [table, last + 1])
-        return last + 1
+        (new,) = self.db.execute(
+            f"update id_high_water set last_id = max(last_id, coalesce((select max(id) from [{table}]), 0)) + 1 "
+            f"where table_name = ? returning last_id", [table]).fetchone()
+        return new
 
     def remove_snapshots(self, ids: Iterable[int]) -> removal.Removed:
         """Remove snapshots, every row tied to them and the blobs only they used (store/removal.py).
