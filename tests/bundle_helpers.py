@@ -73,6 +73,15 @@ def make_archive(path: Path, count: int = 2) -> Store:
     return store
 
 
+def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """The rows of one query on the archive file, through a connection of its own."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.execute(sql, params))
+    finally:
+        conn.close()
+
+
 def table_dump(db_path: Path) -> dict[str, list[tuple]]:
     """Every row of the archive's tables, ids dropped, for comparing archives."""
     conn = sqlite3.connect(db_path)

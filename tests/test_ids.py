@@ -15,7 +15,7 @@ from archiver.cli import main
 from archiver.store import Store
 from archiver.store.checks import add_check
 from archiver.store.schema import ID_TABLES, migrations
-from bundle_helpers import make_archive, make_snapshot
+from bundle_helpers import make_archive, make_snapshot, rows
 from test_import import news_warc, three_warcs
 
 
@@ -23,20 +23,12 @@ def run(db: Path, *args: str):
     return CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
 
 
-def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
-
-
 def ids(db: Path, table: str, where: str = "1", params: tuple = ()) -> list[int]:
-    return [r[0] for r in query(db, f"select id from [{table}] where {where} order by id", params)]
+    return [r[0] for r in rows(db, f"select id from [{table}] where {where} order by id", params)]
 
 
 def marks(db: Path) -> dict[str, int]:
-    return dict(query(db, "select table_name, last_id from id_high_water"))
+    return dict(rows(db, "select table_name, last_id from id_high_water"))
 
 
 def check_post(store: Store, snapshot_id: int) -> int:
@@ -85,7 +77,7 @@ def test_every_id_table_hands_out_ids_once_and_removal_leaves_the_marks(tmp_path
     assert not set(ids(db, "embeds")) & set(removed_embeds)
     assert check_post(store, 3) == newest["checks"] + 1
     # a check's embed_id names the post it was made on, never a post captured later
-    assert query(db, "select e.snapshot_id from checks c join embeds e on e.id = c.embed_id") == [(3,)]
+    assert rows(db, "select e.snapshot_id from checks c join embeds e on e.id = c.embed_id") == [(3,)]
     assert marks(db) == {t: max(ids(db, t)) for t in ID_TABLES}
     store.close()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import zlib
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from archiver.cli import load_commands, main
 from archiver.model import Resource, sha256
 from archiver.store import Store
 from archiver.store.checks import add_check
-from bundle_helpers import AVATAR, CSS, PHOTO, PNG, make_archive, make_snapshot, table_dump
+from bundle_helpers import AVATAR, CSS, PHOTO, PNG, make_archive, make_snapshot, rows, table_dump
 
 
 def run(*args: str):
@@ -36,14 +35,6 @@ def one_error_line(res, exit_code: int) -> str:
 def archive(tmp_path: Path) -> Path:
     make_archive(tmp_path / "a.db", count=3).close()
     return tmp_path / "a.db"
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
 
 
 def blob_hashes(db: Path) -> set[str]:
