@@ -1,4 +1,4 @@
 """`python -m archiver`: the same as the `archiver` command."""
-from .cli import main
+from .cli import run
 
-main()
+run()

@@ -2,6 +2,7 @@
 module is imported only when that command is asked for."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -35,3 +36,39 @@ def test_archive_loads_no_export_replay_or_web_code(tmp_path) -> None:
     assert "archiver.cli.capture_cmds" in out
     assert not [m for m in out if m.split(".")[0] in ("warcio", "jinja2", "flask")], out
     assert "archiver.cli.bundle_cmds" not in out and "archiver.bundle.warc" not in out
+
+
+def _console(*args: str, cwd) -> subprocess.CompletedProcess:
+    """The `archiver` console script as installed (archiver.cli:run), in a fresh interpreter."""
+    return subprocess.run([sys.executable, "-c", "import sys; from archiver.cli import run; sys.argv[0] = 'archiver'; run()",
+                           *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_console_script_leaves_a_closed_archive_and_the_exit_codes(tmp_path, site) -> None:
+    """`run` skips the interpreter's teardown: the archive must be closed by then (no -wal or
+    -shm file beside it, everything in the file itself), stdout flushed, and each exit code kept."""
+    db = tmp_path / "a.db"
+    done = _console("--db", str(db), "archive", "--json", site.url_for("/site/article.html"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["status"] == "ok"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
+    listed = _console("--db", str(db), "list", "--json", cwd=tmp_path)
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 1
+    failed = _console("--db", str(db), "archive", "-q", site.url_for("/site/missing.html"), cwd=tmp_path)
+    assert failed.returncode == 1 and "404" in failed.stderr
+    usage = _console("--db", str(db), "list", "--bogus", cwd=tmp_path)
+    assert usage.returncode == 2 and usage.stderr.strip() == "Error: No such option '--bogus'."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
+
+
+def test_soupsieve_is_imported_on_first_use() -> None:
+    """Beautiful Soup's CSS selectors (soupsieve) are not compiled by `archive`'s imports, and
+    still work for whoever selects with CSS."""
+    probe = ("import sys, archiver.capture, archiver.cli.capture_cmds, bs4\n"
+             "print('soupsieve.css_parser' in sys.modules)\n"
+             "soup = bs4.BeautifulSoup('<div><p class=a>x</p><p>y</p></div>', 'lxml')\n"
+             "print(soup.select_one('div > p:nth-of-type(2)').text, soup.select('p.a')[0].text)\n"
+             "import soupsieve.css_match\n"
+             "print(type(sys.modules['soupsieve']).__name__, soupsieve.css_match.__name__)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:3] == ["False", "y x", "module soupsieve.css_match"]

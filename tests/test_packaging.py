@@ -25,7 +25,7 @@ def test_distribution_name_license_and_build_backend():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     project = config["project"]
     assert project["name"] != "archiver"          # taken on the package index by an unrelated project
-    assert project["scripts"]["archiver"] == "archiver.cli:main"
+    assert project["scripts"]["archiver"] == "archiver.cli:run"
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     setuptools = next(r for r in config["build-system"]["requires"] if r.startswith("setuptools"))

@@ -37,22 +37,24 @@ _WARM_PAGE = ("<html><head><title>warm</title></head><body><article><h1>Warm up<
 
 
 def warm_up() -> None:
-    """Fill the first-use caches every process needs before workers are forked, so that they start
-    with them: the provider registry and the public suffix list. (The embed-page readers find
-    elements with embeds/_match.py rather than CSS selectors, whose parser compiles its own
-    patterns on first use: 0.1 s for every process.)"""
+    """Fill the first-use caches every process needs at once, before workers are forked, so that
+    they start with them: the provider registry. (The embed-page readers find elements with
+    embeds/_match.py rather than CSS selectors, whose parser compiles its own patterns on first
+    use: 0.1 s for every process.)"""
     embeds.providers()
-    try:   # trafilatura (through courlan) reads the public suffix list on the first URL it cannot split
+
+
+def warm_extraction() -> None:
+    """What article extraction reads or builds the first time (0.1 s of CPU): trafilatura's
+    first extraction, and the public suffix list that trafilatura (through courlan) reads on
+    the first URL it cannot split, such as an IP address. A worker runs this in the background
+    as it starts, while its first pages are on the network: done before the fork, it held up
+    every worker's first request."""
+    try:
         from tld.utils import get_tld_names
         get_tld_names(fail_silently=True)
     except Exception:   # not installed, or another version: the first such page pays for it instead
         pass
-
-
-def warm_extraction() -> None:
-    """trafilatura's first extraction (0.06 s of CPU). A worker runs this in the background as it
-    starts, while its first pages are on the network: done before the fork, it held up every
-    worker's first request."""
     doc = parse_html(_WARM_PAGE)
     extract_article(doc, _WARM_PAGE, "https://example.org/news/warm-up.html")
 

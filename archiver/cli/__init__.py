@@ -8,9 +8,12 @@ Errors a user can cause reach the user in one place: `ArchiverGroup.invoke` turn
 (`configure_logging`): a warning is one line on stderr; a traceback only with `--debug`."""
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import logging
+import os
+import sys
 from typing import Any
 
 import click
@@ -38,6 +41,13 @@ class Context:
         if write:
             self._store.check_writable()
         return self._store
+
+    def close(self) -> None:
+        """Close the archive, if a command opened it: its last writes are checkpointed into the
+        file, and the file's `-wal` and `-shm` companions go (click calls this as the command ends)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -169,6 +179,7 @@ def main(ctx: click.Context, db_path: str, debug: bool) -> None:
     """
     configure_logging(debug)
     ctx.obj = Context(db_path)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def print_json(value: Any) -> None:
@@ -192,6 +203,39 @@ COMMANDS = {
     "import": "import_cmds",
     "remove": "manage_cmds", "blob": "manage_cmds",
 }
+
+
+def run() -> None:
+    """The `archiver` console script: `main`, and then the process leaves without the
+    interpreter's teardown, which frees every module and object one by one (0.08 s after the
+    benchmark's `archive` run, a twentieth of it). What matters has happened by then: the
+    command's archive is closed (`Context.close`), stdout and stderr are flushed, and every other
+    exit handler has run (`_leave` is registered first, so it runs last). Callers of `main` (tests,
+    other programs) get the ordinary exit."""
+    atexit.register(_leave)
+    try:
+        main()
+    except SystemExit as done:
+        _leaving["code"] = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        raise
+    except BaseException:
+        _leaving["code"] = 1   # a bug: Python prints the traceback, then the exit handlers run
+        raise
+
+
+_leaving: dict[str, int] = {}
+
+
+def _leave() -> None:
+    code = _leaving.get("code")
+    if code is None:   # main() did not return through run(): leave the usual way
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):   # a closed pipe (`archiver list | head`): the usual way reports it
+        return
+    os._exit(code)
 
 
 def load_commands() -> dict[str, click.Command]:

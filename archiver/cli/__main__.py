@@ -1,4 +1,4 @@
-from . import main
+from . import run
 
 if __name__ == "__main__":
-    main()
+    run()
