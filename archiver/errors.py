@@ -15,6 +15,25 @@ class ArchiverError(Exception):
         return " ".join(str(self).split())
 
 
+# The archive's own errors (archiver/store raises them). They live here, beside the rest, so that
+# the command line can name them without loading the store: `archive` opens the archive only
+# once its worker processes are forked and under way.
+class CorruptArchive(ArchiverError):
+    """The database file is not an archive we can open, or a blob in it cannot be read."""
+
+
+class MissingArchive(ArchiverError, FileNotFoundError):
+    """There is no archive file where one was expected."""
+
+
+class ReadOnlyArchive(ArchiverError):
+    """The archive can be read but not written: a read-only file or folder, or a newer schema."""
+
+
+class ArchiveWriteError(ArchiverError):
+    """A write to the archive failed (disk full, I/O error); it was rolled back."""
+
+
 def shorten(value: object, limit: int = 200) -> str:
     """A value fit for a one-line message: whitespace folded, and the middle of a long value cut
     out (`https://example.org/aaaa…(99,800 more)…zz.html`), so a 100 KB URL stays readable."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
+from archiver.store import Store
 from conftest import mount_pages, tiny_png
 
 ARCHIVER = [sys.executable, "-m", "archiver.cli"]
@@ -70,6 +71,7 @@ def test_kill_9_mid_capture_leaves_no_partial_snapshot(server, tmp_path):
 def test_ctrl_c_mid_capture_exits_130_and_discards_the_capture(server, tmp_path, pages):
     _slow_page(server, n_images=20)   # still mid-capture at the signal: it comes after 5 of 21 requests
     db = tmp_path / "a.db"
+    Store(db).close()   # an empty archive (`archive` opens it only once its captures are under way)
     proc = _start(db, *[server.url_for("/slow.html")] * pages)
     _wait_for_requests(server, 5)
     proc.send_signal(signal.SIGINT)

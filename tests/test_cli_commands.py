@@ -72,3 +72,24 @@ def test_soupsieve_is_imported_on_first_use() -> None:
              "print(type(sys.modules['soupsieve']).__name__, soupsieve.css_match.__name__)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:3] == ["False", "y x", "module soupsieve.css_match"]
+
+
+def test_archive_forks_its_workers_before_loading_the_store(tmp_path, site) -> None:
+    """The workers start capturing while the parent loads the store and opens the archive (0.08 s
+    on a new archive): when they are forked, neither sqlite-utils nor the archive is open yet."""
+    probe = ("import sys\n"
+             "from archiver.capture import engine\n"
+             "seen = []\n"
+             "fork = engine._WorkerPool.__init__\n"
+             "def watched(self, *args, **kwargs):\n"
+             "    seen.append(('sqlite_utils' in sys.modules, any(m.startswith('archiver.store') for m in sys.modules)))\n"
+             "    fork(self, *args, **kwargs)\n"
+             "engine._WorkerPool.__init__ = watched\n"
+             "from archiver.cli import main\n"
+             "try:\n    main(sys.argv[1:])\n"
+             "except SystemExit as done:\n    print(seen, done.code)\n")
+    urls = [site.url_for("/site/article.html"), site.url_for("/site/article.html?second")]
+    out = subprocess.run([sys.executable, "-c", probe, "--db", str(tmp_path / "a.db"), "archive", "-q", *urls],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[-2] == "[(False, False)] 0"
+    assert len(json.loads(_console("--db", str(tmp_path / "a.db"), "list", "--json", cwd=tmp_path).stdout)) == 2

@@ -9,15 +9,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..extract.urls import without_credentials
 from .. import stages
 from ..fetch import check_url
 from ..model import Snapshot
 from ..settings import Settings
-from ..store import Store
 from .engine import capturer
 from .pipeline import capture_page, fetch_requisites
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 __all__ = ["CaptureResult", "archive_urls", "capture_page", "fetch_requisites", "iter_urls", "summarize",
            "unique_urls"]
@@ -64,12 +67,17 @@ def unique_urls(urls: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(url.strip() for url in urls))
 
 
-def archive_urls(urls: list[str], store: Store, settings: Settings | None = None,
+def archive_urls(urls: list[str], store: Store | Callable[[], Store], settings: Settings | None = None,
                  on_result: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
     """Capture every URL (several at once; a URL given twice once) and save each capture in its
     own transaction as soon as it completes, then call `on_result` with it: when the run is
     stopped (Ctrl-C), every capture reported so far is in the archive and nothing else is.
-    Returns the results in input order. A URL that cannot be fetched at all (malformed, no
+    Returns the results in input order.
+
+    `store` may be a function that opens the archive: it is called once the captures are under
+    way, so that loading the store and opening (or creating) the file overlap their first round
+    trips, and the worker processes are forked without it. Should it raise (an archive that
+    cannot be written), the captures are stopped and nothing is saved. A URL that cannot be fetched at all (malformed, no
     host, another scheme) is reported without a snapshot row: nothing was attempted. A URL's
     `user:password@` authenticates its request and is neither stored nor reported."""
     settings = settings or Settings()
@@ -82,14 +90,16 @@ def archive_urls(urls: list[str], store: Store, settings: Settings | None = None
             on_result(result)
 
     problems = [check_url(without_credentials(url)) for url in todo]
-    for index, problem in enumerate(problems):
-        if problem:
-            finished(index, CaptureResult(url=without_credentials(todo[index]), error=problem))
     start = capturer
     if settings.browser:
         from .browser import browser_capturer as start   # needs the optional extra archiver[browser]
     with start(settings, problems.count(None)) as submit:
         pending = {submit(url): index for index, url in enumerate(todo) if problems[index] is None}
+        if callable(store):
+            store = store()
+        for index, problem in enumerate(problems):
+            if problem:
+                finished(index, CaptureResult(url=without_credentials(todo[index]), error=problem))
         for job in as_completed(pending):
             snap = job.result()
             finished(pending[job], summarize(store.save_snapshot(snap), snap))

@@ -14,14 +14,16 @@ import json
 import logging
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import __version__
-from ..errors import ArchiverError
+from ..errors import ArchiverError, MissingArchive
 from ..settings import default_db_path
-from ..store import MissingArchive, Store
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class Context:
     def store(self, *, must_exist: bool = False, write: bool = False) -> Store:
         """The archive; with `write`, refused up front (one line) when it cannot be written."""
         if self._store is None:
+            from ..store import Store   # here, not above: `archive` forks its workers before loading it
             try:
                 self._store = Store(self.db_path, create=not must_exist)
             except MissingArchive:

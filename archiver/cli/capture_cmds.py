@@ -10,10 +10,8 @@ import time
 import click
 
 from ..capture import CaptureResult, archive_urls, iter_urls, unique_urls
-from ..errors import shorten
+from ..errors import ArchiveWriteError, shorten
 from ..settings import Settings
-from ..show import snapshot_detail, format_detail
-from ..store import ArchiveWriteError
 from . import Context, main, pass_ctx, print_json, progress
 
 
@@ -27,8 +25,13 @@ class _Reporter:
         self.results: list[CaptureResult] = []
         self.started = time.monotonic()
         self.bar = None
-        if not quiet and total > 1 and sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label="archiving", show_pos=True, show_eta=True,
+
+    def begin(self, heading: str) -> None:
+        """The first line, and the bar under it on a terminal: once the archive is open, so that an
+        archive that cannot be written gets its one line of error and nothing else."""
+        progress(self.quiet, heading)
+        if not self.quiet and self.total > 1 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=self.total, label="archiving", show_pos=True, show_eta=True,
                                          file=sys.stderr, width=24)
             self.bar.render_progress()
 
@@ -156,14 +159,18 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
     if browser:
         from ..chromium import ensure_available
         ensure_available()   # one line naming what is missing, before anything is written
-    store = ctx.store(write=True)
     repeated = len(given) - len(todo)
-    progress(quiet, f"archiving {len(todo)} URL{'s' if len(todo) != 1 else ''} into {ctx.db_path}"
-                    + (f" ({repeated} given twice, captured once)" if repeated else ""))
     reporter = _Reporter(len(todo), quiet=quiet, as_json=as_json)
+
+    def open_archive():   # called once the captures are under way (archive_urls)
+        store = ctx.store(write=True)
+        reporter.begin(f"archiving {len(todo)} URL{'s' if len(todo) != 1 else ''} into {ctx.db_path}"
+                       + (f" ({repeated} given twice, captured once)" if repeated else ""))
+        return store
+
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        archive_urls(todo, store, settings, on_result=reporter)
+        archive_urls(todo, open_archive, settings, on_result=reporter)
     except (KeyboardInterrupt, _Terminated) as stop:
         reporter.finish()
         click.echo(f"interrupted: {reporter.summary()}; {reporter.saved()}", err=True)
@@ -199,6 +206,7 @@ def show(ctx: Context, snapshot_id: int, as_json: bool) -> None:
     archiver show 1
     archiver show 1 --json
     """
+    from ..show import format_detail, snapshot_detail   # not for `archive`, which loads no store before forking
     detail = snapshot_detail(ctx.store(must_exist=True), snapshot_id)
     if detail is None:
         raise click.ClickException(f"no snapshot #{snapshot_id}")

@@ -13,29 +13,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import __version__
-from ..errors import ArchiverError
+from ..errors import ArchiveWriteError, CorruptArchive, MissingArchive, ReadOnlyArchive
 from ..extract.urls import without_credentials
 from ..model import Snapshot, sha256
 from ..stages import stage
 from . import blobs, removal
 from .compact import INTERNAL_BLOB_COLUMNS, INTERNAL_COLUMNS, Compactor
 from .schema import BLOB_COLUMNS, ID_TABLES, META_COLUMNS, decode_row, encode_row, migrations
-
-
-class CorruptArchive(ArchiverError):
-    """The database file is not an archive we can open, or a blob in it cannot be read."""
-
-
-class MissingArchive(ArchiverError, FileNotFoundError):
-    """There is no archive file where one was expected."""
-
-
-class ReadOnlyArchive(ArchiverError):
-    """The archive can be read but not written: a read-only file or folder, or a newer schema."""
-
-
-class ArchiveWriteError(ArchiverError):
-    """A write to the archive failed (disk full, I/O error); it was rolled back."""
 
 
 # The page size of new archives: blobs a little over a page leave less slack in 2 kB pages than
