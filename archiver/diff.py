@@ -18,6 +18,9 @@ __all__ = ["SnapshotDiff", "Hunk", "diff_snapshots", "diff_rows", "diff_text", "
 
 META_FIELDS = ("title", "byline", "published_at", "modified_at", "description", "canonical_url")
 POST_FIELDS = ("author_name", "author_handle", "title", "text", "published_at")
+# A post's status is compared only when the platform gave one in both captures: "unchecked" (not
+# asked, or no answer: a timeout, an outage) says nothing about the post, so ok -> unchecked is no change.
+NOT_A_VERDICT = (None, "", "unchecked")
 
 
 class NoSuchSnapshot(ArchiverError):
@@ -193,6 +196,9 @@ def _diff_embeds(d: SnapshotDiff, rows_a: list[dict], rows_b: list[dict]) -> Non
         other = by_b[key]
         changed = {name: {"a": row.get(name), "b": other.get(name)} for name in POST_FIELDS
                    if _clean(row.get(name)) != _clean(other.get(name))}
+        status_a, status_b = row.get("status"), other.get("status")
+        if status_a != status_b and status_a not in NOT_A_VERDICT and status_b not in NOT_A_VERDICT:
+            changed["status"] = {"a": status_a, "b": status_b, "evidence": other.get("status_evidence")}
         if changed:
             d.embeds_changed.append({"post_url": row.get("post_url"), "provider": row.get("provider"),
                                      "fields": changed})

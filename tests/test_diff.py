@@ -72,6 +72,26 @@ def test_diff_names_metadata_text_posts_and_resources(store, captures):
     assert d["resources"] == {"added": 0, "removed": 0, "changed": 1}
 
 
+def test_diff_names_a_post_the_platform_now_says_is_gone_and_nothing_for_no_answer(store, db_path, cli):
+    """The fallback markup still holds the post's words when its platform answers "deleted": the
+    status is what changed. "unchecked" (not asked, or no answer) is no verdict, so no change."""
+    gone = tweet(1, status="deleted")
+    gone["status_evidence"] = "twitter-oembed: HTTP 404"
+    a = article(store, embeds=[tweet(1), tweet(2, position=1)])
+    b = article(store, captured_at="2024-05-08T10:00:00Z", embeds=[gone, tweet(2, status="unchecked", position=1)])
+    (changed,) = diff_snapshots(store, a, b).as_json()["embeds"]["changed"]
+    assert changed["post_url"] == tweet(1)["post_url"]
+    assert changed["fields"] == {"status": {"a": "ok", "b": "deleted", "evidence": "twitter-oembed: HTTP 404"}}
+    human = cli("--db", str(db_path), "diff", str(a), str(b)).stdout
+    assert f"post changed: {tweet(1)['post_url']} (status ok -> deleted)" in human
+    assert tweet(2)["post_url"] not in human
+    page = soup(create_app(db_path).test_client().get(f"/snapshots/{a}/diff/{b}"))
+    assert page.select_one(".changes dd ins").get_text() == "deleted"
+    assert "twitter-oembed: HTTP 404" in page.select_one(".changes dd").get_text()
+    assert diff_snapshots(store, b, article(store, captured_at="2024-05-09T10:00:00Z",
+                                            embeds=[tweet(1, status="unchecked"), tweet(2, position=1)])).same
+
+
 def test_cli_diff_exit_codes_and_json(store, db_path, captures, cli):
     a, b, c, d = captures
     result = cli("--db", str(db_path), "diff", str(a), str(b), "--json")

@@ -173,7 +173,10 @@ def human_diff(d: diffmod.SnapshotDiff) -> list[str]:
     for post in d.embeds_added:
         out.append(green(f"post added: {post['post_url']} ({post['provider']})"))
     for post in d.embeds_changed:
-        out.append(f"post changed: {post['post_url']} ({', '.join(post['fields'])})")
+        status = post["fields"].get("status")
+        what = [f"status {status['a']} -> {status['b']}" if name == "status" else name for name in post["fields"]]
+        line = f"post changed: {post['post_url']} ({', '.join(what)})"
+        out.append(red(line) if status and status["b"] == "deleted" else line)
     r = d.resources
     if any(r.values()):
         out.append(f"resources: {r['added']} added, {r['removed']} removed, {r['changed']} changed")
