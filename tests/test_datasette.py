@@ -41,6 +41,17 @@ def test_every_table_view_and_column_named_exists(archive):
             assert columns(conn, conf["fts_table"])
 
 
+def test_every_table_is_described_or_hidden(archive):
+    """A table the metadata does not name would show up in Datasette's listing unexplained:
+    bookkeeping tables are hidden, full-text indexes Datasette hides itself."""
+    conn = sqlite3.connect(archive)
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    fts = {t for t in tables if re.fullmatch(r"\w+_fts(_\w+)?", t)}
+    assert tables - fts - set(DB["tables"]) == set()
+    assert {t for t, conf in DB["tables"].items() if conf.get("hidden")} == {"header_sets", "id_high_water",
+                                                                          "_sqlite_migrations"}
+
+
 @pytest.mark.parametrize("name", sorted(DB["queries"]))
 def test_every_canned_query_runs(archive, name):
     sql = DB["queries"][name]["sql"]
