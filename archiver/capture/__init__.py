@@ -72,14 +72,14 @@ def archive_urls(urls: list[str], store: Store | Callable[[], Store], settings: 
     """Capture every URL (several at once; a URL given twice once) and save each capture in its
     own transaction as soon as it completes, then call `on_result` with it: when the run is
     stopped (Ctrl-C), every capture reported so far is in the archive and nothing else is.
-    Returns the results in input order.
+    Returns the results in input order. A URL that cannot be fetched at all (malformed, no
+    host, another scheme) is reported without a snapshot row: nothing was attempted. A URL's
+    `user:password@` authenticates its request and is neither stored nor reported.
 
     `store` may be a function that opens the archive: it is called once the captures are under
     way, so that loading the store and opening (or creating) the file overlap their first round
     trips, and the worker processes are forked without it. Should it raise (an archive that
-    cannot be written), the captures are stopped and nothing is saved. A URL that cannot be fetched at all (malformed, no
-    host, another scheme) is reported without a snapshot row: nothing was attempted. A URL's
-    `user:password@` authenticates its request and is neither stored nor reported."""
+    cannot be written), the captures are stopped and nothing is saved or reported."""
     settings = settings or Settings()
     todo = unique_urls(urls)
     results: dict[int, CaptureResult] = {}
