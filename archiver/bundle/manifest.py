@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import ArchiverError
 from ..store import BLOB_COLUMNS, JSON_COLUMNS
 from . import layout
+from ..store.checks import POST_INDEX
 from .records import embed_blobs
 
 
@@ -143,11 +144,13 @@ class CheckedRecord:
     snapshot: dict[str, Any]
     resources: list[dict[str, Any]]
     embeds: list[dict[str, Any]]
+    checks: list[dict[str, Any]] = field(default_factory=list)   # each names its post by index (POST_INDEX)
 
     def blobs(self) -> list[str]:
         found: dict[str, None] = {}
         for digest in [self.snapshot.get("page_sha256"), *(r.get("sha256") for r in self.resources),
-                       *(d for e in self.embeds for d in embed_blobs(e))]:
+                       *(d for e in self.embeds for d in embed_blobs(e)),
+                       *(c.get("answer_sha256") for c in self.checks)]:
             if digest:
                 found[digest] = None
         return list(found)
@@ -162,6 +165,7 @@ def check_record(data: Any, entry: SnapshotEntry, columns: Mapping[str, set[str]
     snapshot = _row(data.get("snapshot"), "snapshots", columns, where)
     resources = [_row(r, "resources", columns, where) for r in _list(data.get("resources"), where, "resources")]
     embeds = [_row(e, "embeds", columns, where) for e in _list(data.get("embeds"), where, "embeds")]
+    checks = [_check_row(c, len(embeds), columns, where) for c in _list(data.get("checks"), where, "checks")]
     claims = {"url": entry.url, "captured_at": entry.captured_at, "page_sha256": entry.page_sha256}
     for key, claimed in claims.items():
         if snapshot.get(key) != claimed:
@@ -174,7 +178,20 @@ def check_record(data: Any, entry: SnapshotEntry, columns: Mapping[str, set[str]
             raise BundleError(f"{where}: an embed's media is not a list")
         for digest in embed_blobs(emb):
             _sha_or_none(digest, where)
-    return CheckedRecord(entry.source_id, snapshot, resources, embeds)
+    return CheckedRecord(entry.source_id, snapshot, resources, embeds, checks)
+
+
+def _check_row(value: Any, n_embeds: int, columns: Mapping[str, set[str]], where: str) -> dict[str, Any]:
+    """A re-check of one of the snapshot's posts: `embed` is the post's index in `embeds`."""
+    if not isinstance(value, dict):
+        raise BundleError(f"{where}: a checks row is not an object")
+    index = value.get(POST_INDEX)
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < n_embeds:
+        raise BundleError(f"{where}: a check names no post of this snapshot ({POST_INDEX}: {index!r})")
+    row = _row({k: v for k, v in value.items() if k != POST_INDEX}, "checks", columns, where)
+    if not (isinstance(row.get("checked_at"), str) and isinstance(row.get("status"), str)):
+        raise BundleError(f"{where}: a check has no checked_at or status")
+    return {POST_INDEX: index, **row}
 
 
 def _row(value: Any, table: str, columns: Mapping[str, set[str]], where: str) -> dict[str, Any]:

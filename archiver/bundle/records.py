@@ -1,6 +1,7 @@
 """A snapshot as a portable record: the rows of one snapshot, with JSON columns decoded and
-database ids left out, plus the list of blobs it needs. Shared by the zip bundle (snapshot.json)
-and the WARC export (the metadata record of preserved posts).
+database ids left out, plus the list of blobs it needs: its resources, its posts, and every
+re-check of those posts (`checks`, each naming its post by index in `embeds`). Shared by the zip
+bundle (snapshot.json) and the WARC export (the metadata record of preserved posts).
 
 Reading only; no files, no network.
 """
@@ -10,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..store import Store
+from ..store.checks import POST_INDEX, checks_of
 
 # Columns that are local to one database and never travel.
-LOCAL_COLUMNS = {"snapshots": ("id",), "resources": ("id", "snapshot_id"), "embeds": ("id", "snapshot_id")}
+LOCAL_COLUMNS = {"snapshots": ("id",), "resources": ("id", "snapshot_id"), "embeds": ("id", "snapshot_id"),
+                 "checks": ("id", "embed_id", "snapshot_id")}
 
 
 @dataclass
@@ -23,10 +26,14 @@ class SnapshotRecord:
     snapshot: dict[str, Any]
     resources: list[dict[str, Any]] = field(default_factory=list)
     embeds: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"source_id": self.source_id, "snapshot": self.snapshot,
-                "resources": self.resources, "embeds": self.embeds}
+        out = {"source_id": self.source_id, "snapshot": self.snapshot,
+               "resources": self.resources, "embeds": self.embeds}
+        if self.checks:   # a snapshot never re-checked keeps the shape it always had
+            out["checks"] = self.checks
+        return out
 
 
 def read_record(store: Store, snapshot_id: int) -> SnapshotRecord:
@@ -34,11 +41,15 @@ def read_record(store: Store, snapshot_id: int) -> SnapshotRecord:
     row = store.snapshot(snapshot_id)
     if row is None:
         raise KeyError(snapshot_id)
+    embeds = store.embeds(snapshot_id)
+    found = checks_of(store, [e["id"] for e in embeds])
     return SnapshotRecord(
         source_id=snapshot_id,
         snapshot=_without(row, LOCAL_COLUMNS["snapshots"]),
         resources=[_without(r, LOCAL_COLUMNS["resources"]) for r in store.resources(snapshot_id)],
-        embeds=[_without(e, LOCAL_COLUMNS["embeds"]) for e in store.embeds(snapshot_id)],
+        embeds=[_without(e, LOCAL_COLUMNS["embeds"]) for e in embeds],
+        checks=[{POST_INDEX: index, **_without(check, LOCAL_COLUMNS["checks"])}
+                for index, embed in enumerate(embeds) for check in found[embed["id"]]],
     )
 
 
@@ -54,6 +65,9 @@ def referenced_blobs(record: SnapshotRecord) -> list[str]:
     for emb in record.embeds:
         for digest in embed_blobs(emb):
             found[digest] = None
+    for check in record.checks:
+        if check.get("answer_sha256"):
+            found[check["answer_sha256"]] = None
     return list(found)
 
 

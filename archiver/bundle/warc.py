@@ -157,14 +157,18 @@ def metadata_uri(page_url: str, date: str) -> str:
 
 
 def posts_document(record: SnapshotRecord) -> dict[str, Any]:
-    """What the metadata record carries: the snapshot's metadata, posts, and failed resources."""
-    return {
+    """What the metadata record carries: the snapshot's metadata, posts, failed resources, and
+    the posts' re-checks."""
+    document = {
         "archiver": __version__,
         "snapshot": record.snapshot,
         "embeds": record.embeds,
         "failed_resources": [{k: r.get(k) for k in ("url", "kind", "status_code", "error")}
                              for r in record.resources if not r.get("sha256")],
     }
+    if record.checks:   # each re-check of a post since capture (`embed`: its index in `embeds`)
+        document["checks"] = record.checks
+    return document
 
 
 def _write_exchange(writer: WARCWriter, ids: _RecordIds, store: Store, *, url: str, final_url: str | None, status: int | None,

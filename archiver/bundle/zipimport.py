@@ -3,7 +3,8 @@
 Every check runs before the first write: entry names and types, the manifest against the
 entries, declared sizes against a cap, every byte against its sha256, snapshot.json against
 the archive's columns. Then one transaction adds the snapshots not already present (same url,
-captured_at and page sha256) with new ids, and their blobs (deduplicated by the store).
+captured_at and page sha256) with new ids, their blobs (deduplicated by the store), and the
+re-checks of their posts the archive lacks (store/checks.py, merge_checks).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store, encode_row
+from ..store.checks import VERDICT_COLUMNS, merge_checks
 from . import layout
 from .records import LOCAL_COLUMNS, read_record
 from .manifest import BundleError, CheckedRecord, FileEntry, Manifest, check_record, parse_manifest
@@ -33,11 +35,12 @@ class ImportResult:
     added: dict[int, int] = field(default_factory=dict)     # id in the bundle's archive -> new id here
     existing: dict[int, int] = field(default_factory=dict)  # id in the bundle -> id of the same snapshot here
     blobs_added: int = 0
+    checks_added: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {"added": [{"bundle_id": k, "id": v} for k, v in self.added.items()],
                 "existing": [{"bundle_id": k, "id": v} for k, v in self.existing.items()],
-                "blobs_added": self.blobs_added}
+                "blobs_added": self.blobs_added, "checks_added": self.checks_added}
 
 
 @dataclass
@@ -175,16 +178,16 @@ def _merge_records(store: Store, zf: zipfile.ZipFile, bundle: CheckedBundle,
                    blobs: dict[str, FileEntry], result: ImportResult) -> None:
     claimed: set[int] = set()   # archive snapshots already matched or added by this import
     for record in bundle.records:
+        for digest in record.blobs():   # a snapshot already here may still bring new checks' answers
+            result.blobs_added += _put_blob(store, zf, blobs[digest])
         same = _existing_snapshot(store, record, claimed)
         if same is not None:
             result.existing[record.source_id] = same
-            claimed.add(same)
-            continue
-        for digest in record.blobs():
-            result.blobs_added += _put_blob(store, zf, blobs[digest])
-        new_id = store.add_snapshot_rows(record.snapshot, record.resources, record.embeds)
-        result.added[record.source_id] = new_id
-        claimed.add(new_id)
+        else:
+            same = result.added[record.source_id] = store.add_snapshot_rows(record.snapshot, record.resources,
+                                                                          record.embeds)
+        claimed.add(same)
+        result.checks_added += merge_checks(store, same, record.embeds, record.checks)
 
 
 def _existing_snapshot(store: Store, record: CheckedRecord, claimed: set[int]) -> int | None:
@@ -206,9 +209,12 @@ def _existing_snapshot(store: Store, record: CheckedRecord, claimed: set[int]) -
 
 def fingerprint(snapshot: dict[str, Any], resources: list[dict[str, Any]], embeds: list[dict[str, Any]]) -> str:
     """A digest of a snapshot's rows as the archive would store them (ids left out, NULLs and
-    empty JSON alike, resources and posts in a stable order)."""
+    empty JSON alike, resources and posts in a stable order). A post's latest verdict (status,
+    checked_at, status_evidence) is left out too: `archiver recheck` moves it on after capture, and
+    the same snapshot re-checked since is still the same snapshot (merge_checks brings the news)."""
     def norm(table: str, row: dict[str, Any]) -> dict[str, Any]:
-        out = encode_row(table, {k: v for k, v in row.items() if k not in LOCAL_COLUMNS[table]})
+        skip = LOCAL_COLUMNS[table] + (VERDICT_COLUMNS if table == "embeds" else ())
+        out = encode_row(table, {k: v for k, v in row.items() if k not in skip})
         return {k: v for k, v in out.items() if v is not None}
 
     doc = {"snapshot": norm("snapshots", snapshot),

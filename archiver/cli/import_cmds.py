@@ -53,7 +53,9 @@ def import_cmd(ctx: Context, files: tuple[str, ...], pages_file, no_oembed: bool
         mapping = ", ".join(f"{old} -> {new}" for old, new in r.bundle_ids.items() if new in r.added)
         progress(quiet, f"{r.path} ({r.format}): imported {len(r.added)} snapshot{'' if len(r.added) == 1 else 's'}"
                         f"{f' ({mapping})' if mapping else ''}, {len(r.existing)} already present, "
-                        f"{r.blobs_added} new blob{'' if r.blobs_added == 1 else 's'}")
+                        f"{r.blobs_added} new blob{'' if r.blobs_added == 1 else 's'}"
+                        + (f", {r.checks_added} re-check{'' if r.checks_added == 1 else 's'} of posts"
+                           if r.checks_added else ""))
 
     pages_read = 0
 

@@ -71,7 +71,7 @@ def _import_database(path: Path, store: Store, options: ImportOptions, on_page=N
         source.close()
     return FileReport(str(path), "archive", pages=len(merged.added) + len(merged.existing),
                       added=list(merged.added.values()), existing=list(merged.existing.values()),
-                      blobs_added=merged.blobs_added)
+                      blobs_added=merged.blobs_added, checks_added=merged.checks_added)
 
 
 def _zip_names(path: Path) -> set[str] | None:
@@ -94,7 +94,7 @@ def _import_bundle(path: Path, store: Store, options: ImportOptions, on_page=Non
     result = import_zip(store, path, **kwargs)
     return FileReport(str(path), "bundle", pages=len(result.added) + len(result.existing),
                       added=list(result.added.values()), existing=list(result.existing.values()),
-                      blobs_added=result.blobs_added, bundle_ids={**result.existing, **result.added})
+                      blobs_added=result.blobs_added, checks_added=result.checks_added, bundle_ids={**result.existing, **result.added})
 
 
 def _is_wacz(path: Path, head: bytes) -> bool:
@@ -225,6 +225,7 @@ def _merge_shard(report: FileReport, shard_path: str, store: Store) -> None:
     report.added = list(merged.added.values())
     report.existing = list(merged.existing.values())
     report.blobs_added = merged.blobs_added
+    report.checks_added = merged.checks_added
 
 
 def _on_dask(address: str, paths: list[str], shards: list[str], options: ImportOptions, workers: int) -> list[FileReport]:

@@ -33,8 +33,10 @@ class FileReport:
     existing: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     blobs_added: int = 0
+    checks_added: int = 0   # re-checks of posts that came with the snapshots (bundles, archives)
     bundle_ids: dict[int, int] = field(default_factory=dict)   # zip bundles: id in the bundle -> id here
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "added": self.added, "existing": self.existing,
-                "records": self.records, "blobs_added": self.blobs_added, "problems": self.problems}
+                "records": self.records, "blobs_added": self.blobs_added, "checks_added": self.checks_added,
+                "problems": self.problems}

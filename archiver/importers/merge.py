@@ -15,6 +15,7 @@ from ..bundle.records import read_record, referenced_blobs
 from ..bundle.zipimport import fingerprint
 from ..errors import ArchiverError
 from ..store import Store
+from ..store.checks import POST_INDEX, merge_checks
 
 
 class MergeError(ArchiverError):
@@ -26,23 +27,20 @@ class MergeResult:
     added: dict[int, int] = field(default_factory=dict)     # id in the source -> new id in the target
     existing: dict[int, int] = field(default_factory=dict)  # id in the source -> the same snapshot's id
     blobs_added: int = 0
+    checks_added: int = 0   # re-checks of posts the target lacked
 
 
 def merge_archive(source: Store, target: Store) -> MergeResult:
-    """Add the snapshots of `source` that `target` lacks; nothing in `source` changes."""
+    """Add the snapshots of `source` that `target` lacks, and the re-checks of their posts it lacks;
+    nothing in `source` changes."""
     result = MergeResult()
-    columns = {t: target.columns(t) for t in ("snapshots", "resources", "embeds")}
+    columns = {t: target.columns(t) for t in ("snapshots", "resources", "embeds", "checks")}
     claimed: set[int] = set()
     try:
         with target.transaction():
             for source_id in source.snapshot_ids():
                 record = read_record(source, source_id)
-                same = _existing(target, record, claimed)
-                if same is not None:
-                    result.existing[source_id] = same
-                    claimed.add(same)
-                    continue
-                for digest in referenced_blobs(record):
+                for digest in referenced_blobs(record):   # a snapshot already there may still bring new checks' answers
                     if not target.has_blob(digest):
                         data = source.blob(digest)
                         if data is None:
@@ -51,12 +49,17 @@ def merge_archive(source: Store, target: Store) -> MergeResult:
                         info = source.blob_info(digest) or {}
                         target.put_blob(data, info.get("content_type"))
                         result.blobs_added += 1
-                new_id = target.add_snapshot_rows(
-                    _fit(record.snapshot, columns["snapshots"]),
-                    [_fit(r, columns["resources"]) for r in record.resources],
-                    [_fit(e, columns["embeds"]) for e in record.embeds])
-                result.added[source_id] = new_id
-                claimed.add(new_id)
+                same = _existing(target, record, claimed)
+                if same is not None:
+                    result.existing[source_id] = same
+                else:
+                    same = result.added[source_id] = target.add_snapshot_rows(
+                        _fit(record.snapshot, columns["snapshots"]),
+                        [_fit(r, columns["resources"]) for r in record.resources],
+                        [_fit(e, columns["embeds"]) for e in record.embeds])
+                claimed.add(same)
+                checks = [{**_fit(c, columns["checks"]), POST_INDEX: c[POST_INDEX]} for c in record.checks]
+                result.checks_added += merge_checks(target, same, record.embeds, checks)
     except sqlite3.IntegrityError as exc:
         raise MergeError(f"{source.path}: rows do not fit the archive ({exc}); nothing was imported") from None
     return result

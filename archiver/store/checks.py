@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from .archive import Store
 
 CONCLUSIVE = ("ok", "deleted", "unavailable", "changed")
+VERDICT_COLUMNS = ("status", "checked_at", "status_evidence")   # a post's row, as its latest conclusive check left it
+POST_INDEX = "embed"   # in a check that travels with its snapshot (a bundle, a merge): its post's index in the snapshot's posts
 
 
 def posts_to_check(store: Store, *, snapshot_ids: Iterable[int] | None = None,
@@ -87,3 +89,49 @@ def captured_urls(store: Store, since: str | None = None) -> list[str]:
     sql = ("select url from snapshots where error is null group by url having count(*) > 1"
            + (" and max(captured_at) >= ?" if since else "") + " order by max(captured_at) desc")
     return [row[0] for row in store.db.execute(sql, [since] if since else [])]
+
+
+def merge_checks(store: Store, snapshot_id: int, posts: list[dict[str, Any]], checks: Iterable[dict[str, Any]]) -> int:
+    """Add the checks that travelled with a snapshot (a bundle's, another archive's: each names its
+    post by index in `posts`, the snapshot's posts as they travelled) that the archive's copy of the
+    snapshot lacks: the same post, time, status, endpoint and answer. A bundle exported again after
+    more re-checks thus brings only those. A post's row takes the travelled verdict (VERDICT_COLUMNS)
+    when that one is newer. Call inside a transaction, with the answers' blobs stored; the number
+    of checks added."""
+    stored = store.embeds(snapshot_id)
+    ids = _post_ids(stored, posts)
+    by_id = {row["id"]: row for row in stored}
+    for embed_id, post in zip(ids, posts):
+        if (post.get("checked_at") or "") > (by_id[embed_id].get("checked_at") or ""):
+            store.db.execute(f"update embeds set {', '.join(f'{c} = ?' for c in VERDICT_COLUMNS)} where id = ?",
+                             [*(post.get(c) for c in VERDICT_COLUMNS), embed_id])
+    have = {(c["embed_id"], c["checked_at"], c["status"], c.get("endpoint"), c.get("answer_sha256"))
+            for found in checks_of(store, ids).values() for c in found}
+    added = 0
+    for check in checks:
+        row = {k: v for k, v in check.items() if k != POST_INDEX}
+        embed_id = ids[check[POST_INDEX]]
+        key = (embed_id, row["checked_at"], row["status"], row.get("endpoint"), row.get("answer_sha256"))
+        if key in have:
+            continue
+        store._insert("checks", {**row, "embed_id": embed_id, "snapshot_id": snapshot_id})
+        have.add(key)
+        added += 1
+    return added
+
+
+def _post_ids(stored: list[dict[str, Any]], travelled: list[dict[str, Any]]) -> list[int]:
+    """For each travelled post, in order, the id of the same post in the archive's copy: matched by
+    position, provider and URL (the n-th of equal ones to the n-th)."""
+    def key(row: dict[str, Any]) -> tuple:
+        return row.get("position"), row.get("provider"), row.get("post_url")
+    ids: dict[tuple, list[int]] = {}
+    for row in stored:
+        ids.setdefault(key(row), []).append(row["id"])
+    seen: dict[tuple, int] = {}
+    out = []
+    for row in travelled:
+        k = key(row)
+        n = seen[k] = seen.get(k, -1) + 1
+        out.append(ids[k][n])
+    return out
