@@ -11,8 +11,8 @@ from typing import Any
 
 from ..errors import ArchiverError
 from ..store import BLOB_COLUMNS, JSON_COLUMNS
-from . import layout
 from ..store.checks import POST_INDEX
+from . import layout
 from .records import embed_blobs
 
 
