@@ -162,3 +162,17 @@ def test_the_import_command_brings_the_checks_once(source, tmp_path, cli, kind):
     assert json.loads(again.stdout)["files"][0]["checks_added"] == 0
     assert rows(target, "select count(*) from checks") == [(2,)]
     assert cli("--db", str(target), "verify").exit_code == 0
+
+
+def test_a_copy_matched_by_its_source_but_with_other_posts_takes_no_checks(tmp_path):
+    """Another archive's snapshot the target has already (the same import source) need not have
+    the same posts: a check of a post the target's copy lacks is left out, and the rest merges."""
+    from archiver.importers.merge import merge_archive
+    from test_compact_storage import page, post
+    source, target = Store(tmp_path / "source.db"), Store(tmp_path / "target.db")
+    mine = source.save_snapshot(page([], [post()], import_source="urn:uuid:1"))
+    target.save_snapshot(page([], [post(post_url="https://x.example/ann/2")], import_source="urn:uuid:1"))
+    recheck(source, mine, 0, "deleted", "2026-12-01T00:00:00Z", GONE_ANSWER)
+    result = merge_archive(source, target)
+    assert (result.added, result.existing, result.checks_added) == ({}, {mine: 1}, 0)
+    assert target.embeds(1)[0]["status"] == "ok"

@@ -187,7 +187,8 @@ def _merge_records(store: Store, zf: zipfile.ZipFile, bundle: CheckedBundle,
             same = result.added[record.source_id] = store.add_snapshot_rows(record.snapshot, record.resources,
                                                                           record.embeds)
         claimed.add(same)
-        result.checks_added += merge_checks(store, same, record.embeds, record.checks)
+        if record.checks or record.source_id in result.existing:   # a new copy has its posts' verdicts already
+            result.checks_added += merge_checks(store, same, record.embeds, record.checks)
 
 
 def _existing_snapshot(store: Store, record: CheckedRecord, claimed: set[int]) -> int | None:

@@ -58,8 +58,9 @@ def merge_archive(source: Store, target: Store) -> MergeResult:
                         [_fit(r, columns["resources"]) for r in record.resources],
                         [_fit(e, columns["embeds"]) for e in record.embeds])
                 claimed.add(same)
-                checks = [{**_fit(c, columns["checks"]), POST_INDEX: c[POST_INDEX]} for c in record.checks]
-                result.checks_added += merge_checks(target, same, record.embeds, checks)
+                if record.checks or source_id in result.existing:   # a new copy has its posts' verdicts already
+                    checks = [{**_fit(c, columns["checks"]), POST_INDEX: c[POST_INDEX]} for c in record.checks]
+                    result.checks_added += merge_checks(target, same, record.embeds, checks)
     except sqlite3.IntegrityError as exc:
         raise MergeError(f"{source.path}: rows do not fit the archive ({exc}); nothing was imported") from None
     return result

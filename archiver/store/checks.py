@@ -36,10 +36,15 @@ def add_check(store: Store, row: dict[str, Any], *, conclusive: bool, evidence: 
     embed's status, checked_at and status_evidence follow it."""
     check_id = store._insert("checks", row)
     if conclusive:
-        store.db.execute("update embeds set status = ?, checked_at = ?, status_evidence = ? where id = ?",
-                         [row["status"], row["checked_at"], (evidence or {}).get("status_evidence"),
-                          row["embed_id"]])
+        _set_verdict(store, row["embed_id"], {"status": row["status"], "checked_at": row["checked_at"],
+                                              "status_evidence": (evidence or {}).get("status_evidence")})
     return check_id
+
+
+def _set_verdict(store: Store, embed_id: int, verdict: dict[str, Any]) -> None:
+    """A post's row takes a verdict (VERDICT_COLUMNS)."""
+    store.db.execute(f"update embeds set {', '.join(f'{c} = ?' for c in VERDICT_COLUMNS)} where id = ?",
+                     [*(verdict.get(c) for c in VERDICT_COLUMNS), embed_id])
 
 
 def checks_of(store: Store, embed_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
@@ -96,23 +101,23 @@ def merge_checks(store: Store, snapshot_id: int, posts: list[dict[str, Any]], ch
     post by index in `posts`, the snapshot's posts as they travelled) that the archive's copy of the
     snapshot lacks: the same post, time, status, endpoint and answer. A bundle exported again after
     more re-checks thus brings only those. A post's row takes the travelled verdict (VERDICT_COLUMNS)
-    when that one is newer. Call inside a transaction, with the answers' blobs stored; the number
-    of checks added."""
+    when that one is newer. A travelled post the archive's copy does not have (a copy matched by
+    where it came from, not by its rows) brings nothing. Call inside a transaction, with the
+    answers' blobs stored; the number of checks added."""
     stored = store.embeds(snapshot_id)
     ids = _post_ids(stored, posts)
     by_id = {row["id"]: row for row in stored}
     for embed_id, post in zip(ids, posts):
-        if (post.get("checked_at") or "") > (by_id[embed_id].get("checked_at") or ""):
-            store.db.execute(f"update embeds set {', '.join(f'{c} = ?' for c in VERDICT_COLUMNS)} where id = ?",
-                             [*(post.get(c) for c in VERDICT_COLUMNS), embed_id])
+        if embed_id is not None and (post.get("checked_at") or "") > (by_id[embed_id].get("checked_at") or ""):
+            _set_verdict(store, embed_id, post)
     have = {(c["embed_id"], c["checked_at"], c["status"], c.get("endpoint"), c.get("answer_sha256"))
-            for found in checks_of(store, ids).values() for c in found}
+            for found in checks_of(store, [i for i in ids if i is not None]).values() for c in found}
     added = 0
     for check in checks:
         row = {k: v for k, v in check.items() if k != POST_INDEX}
         embed_id = ids[check[POST_INDEX]]
         key = (embed_id, row["checked_at"], row["status"], row.get("endpoint"), row.get("answer_sha256"))
-        if key in have:
+        if embed_id is None or key in have:
             continue
         store._insert("checks", {**row, "embed_id": embed_id, "snapshot_id": snapshot_id})
         have.add(key)
@@ -120,9 +125,9 @@ def merge_checks(store: Store, snapshot_id: int, posts: list[dict[str, Any]], ch
     return added
 
 
-def _post_ids(stored: list[dict[str, Any]], travelled: list[dict[str, Any]]) -> list[int]:
-    """For each travelled post, in order, the id of the same post in the archive's copy: matched by
-    position, provider and URL (the n-th of equal ones to the n-th)."""
+def _post_ids(stored: list[dict[str, Any]], travelled: list[dict[str, Any]]) -> list[int | None]:
+    """For each travelled post, in order, the id of the same post in the archive's copy (None when
+    it has none): matched by position, provider and URL (the n-th of equal ones to the n-th)."""
     def key(row: dict[str, Any]) -> tuple:
         return row.get("position"), row.get("provider"), row.get("post_url")
     ids: dict[tuple, list[int]] = {}
@@ -133,5 +138,6 @@ def _post_ids(stored: list[dict[str, Any]], travelled: list[dict[str, Any]]) -> 
     for row in travelled:
         k = key(row)
         n = seen[k] = seen.get(k, -1) + 1
-        out.append(ids[k][n])
+        same = ids.get(k, [])
+        out.append(same[n] if n < len(same) else None)
     return out
