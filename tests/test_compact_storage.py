@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
 from sqlite_utils import Database
 
 from archiver.bundle.verify import verify
@@ -181,3 +182,20 @@ def test_new_archives_use_small_pages(tmp_path):
     store = Store(tmp_path / "a.db")
     assert store.db.execute("pragma page_size").fetchone()[0] == 2048
     store.close()
+
+
+@pytest.mark.parametrize("other_writes", [True, False], ids=["another set written since", "nothing written since"])
+def test_a_set_removed_by_another_process_is_not_written_against(tmp_path, other_writes):
+    """Two processes on one archive: A remembers the header set it wrote for a host; B removes the
+    only snapshot using it (the set goes) and may write another host's set. A's next capture of
+    that host must neither name the removed set (its foreign key fails) nor, under a reused id,
+    B's set (its headers would read back as B's)."""
+    a, b = Store(tmp_path / "a.db"), Store(tmp_path / "a.db")
+    first = a.save_snapshot(page([image(i, host_headers(i)) for i in range(3)]))
+    b.remove_snapshots([first])
+    if other_writes:
+        b.save_snapshot(page([image(1, {"server": "apache", "x-other": "1"}, host="other.example")],
+                             captured_at="2026-11-30T00:00:00Z"))
+    again = a.save_snapshot(page([image(5, host_headers(5))], captured_at="2026-12-01T00:00:00Z"))
+    assert Store(tmp_path / "a.db").resources(again)[0]["headers"] == host_headers(5)
+    assert 1 not in {r[0] for r in stored(a, "select id from header_sets")}   # a set's id is never given twice

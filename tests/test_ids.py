@@ -120,7 +120,7 @@ def test_an_archive_made_before_the_marks_starts_from_its_largest_ids(tmp_path):
     db = tmp_path / "old.db"
     old_archive(db)
     store = Store(db)
-    assert marks(db) == {"snapshots": 8, "resources": 12, "embeds": 5, "checks": 6}
+    assert marks(db) == {"snapshots": 8, "resources": 12, "embeds": 5, "checks": 6, "header_sets": 0}
 
     store.remove_snapshots([8, 4])
     assert ids(db, "snapshots") == [1] and ids(db, "checks") == []

@@ -104,6 +104,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                self.compact.drop_gone()
                 yield self.db
             except BaseException:
                 self.compact.forget()

@@ -43,8 +43,11 @@ def merge_headers(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]
 
 
 class Compactor:
-    """One store's compaction, with the header sets it used recently per host (forgotten when a
-    transaction rolls back: the ids of sets it wrote may then name other sets)."""
+    """One store's compaction, with the header sets it used recently per host: forgotten when a
+    transaction rolls back (the ids of sets it wrote may then name other sets), and checked at the
+    start of each write (`drop_gone`: another process, or `remove`, may have deleted some since).
+    A set's id is never given to another set (id_high_water), so what is remembered is never wrong,
+    at most gone."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -59,6 +62,19 @@ class Compactor:
         if self._writes is None:
             self._writes = "header_sets" in self.store.db.table_names()
         return self._writes
+
+    def drop_gone(self) -> None:
+        """At the start of a write transaction: forget the remembered sets no longer in the archive."""
+        with self._lock:
+            remembered = {set_id for sets in self._recent.values() for _, set_id in sets}
+        if not remembered:
+            return
+        marks = ", ".join("?" * len(remembered))
+        present = {row[0] for row in self.store.db.execute(
+            f"select id from header_sets where id in ({marks})", list(remembered))}
+        if present != remembered:
+            with self._lock:
+                self._recent = {host: [s for s in sets if s[1] in present] for host, sets in self._recent.items()}
 
     def forget(self) -> None:
         """After a rollback: ids read or written in it may name other sets later."""
@@ -107,7 +123,8 @@ class Compactor:
         row = db.execute("select id from header_sets where headers = ?", [text]).fetchone()
         if row:
             return row[0]
-        return db.execute("insert into header_sets (headers) values (?)", [text]).lastrowid
+        return db.execute("insert into header_sets (id, headers) values (?, ?)",
+                          [self.store._new_id("header_sets"), text]).lastrowid
 
     def oembed_answers(self, snapshot_id: int) -> dict[str, str]:
         """{stored oembed text: sha256} of the snapshot's oEmbed answers (its resources, stored

@@ -86,7 +86,6 @@ def remove_snapshots(store: Store, ids: Iterable[int]) -> Removed:
         if "header_sets" in db.table_names():   # response headers no remaining resource shares
             db.execute("delete from header_sets where id not in "
                        "(select header_set from resources where header_set is not null)")
-    store.compact.forget()   # the header sets it remembers for writing may be gone
     return Removed(snapshots=wanted, blobs=count, bytes_freed=stored, blob_bytes=original)
 
 

@@ -30,7 +30,7 @@ BLOB_COLUMNS: dict[str, tuple[str, ...]] = {
 # Tables whose ids the store hands out once only (Store._insert, above the table's mark in
 # `id_high_water`): an id someone cited ("#5"), or that a bundle, report or post history names,
 # never comes to mean another row, even after `archiver remove`.
-ID_TABLES = ("snapshots", "resources", "embeds", "checks")
+ID_TABLES = ("snapshots", "resources", "embeds", "checks", "header_sets")
 # Snapshot columns filled from the extracted metadata (Snapshot.meta).
 META_COLUMNS = ("canonical_url", "title", "byline", "published_at", "modified_at", "site_name",
                 "description", "lang", "text")
@@ -234,11 +234,19 @@ def m011_compact_storage(db: Database) -> None:
 
 @migrations()
 def m012_id_high_water(db: Database) -> None:
-    """The highest id each of the ID_TABLES has handed out. SQLite gives a new row max(id) + 1, so
+    """The highest id each of the ID_TABLES (but header_sets, m013) has handed out. SQLite gives a new row max(id) + 1, so
     removing the newest snapshot would give its id to the next capture; the store assigns ids
     above this mark instead and raises it, and removing rows leaves it (no table is rebuilt).
     An archive made before this starts from its current largest ids."""
     db["id_high_water"].create({"table_name": str, "last_id": int}, pk="table_name", not_null={"last_id"})
-    for table in ID_TABLES:
+    for table in ("snapshots", "resources", "embeds", "checks"):   # header_sets: m013
         db.execute(f"insert into id_high_water (table_name, last_id) "
                    f"values (?, (select coalesce(max(id), 0) from [{table}]))", [table])
+
+
+@migrations()
+def m013_header_set_ids(db: Database) -> None:
+    """Header sets' ids are never given twice either (id_high_water): a process that remembers a
+    set it wrote must not find, under that id, another set written after a removal."""
+    db.execute("insert or ignore into id_high_water (table_name, last_id) "
+               "values ('header_sets', (select coalesce(max(id), 0) from header_sets))")
