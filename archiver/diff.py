@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import ArchiverError
 from .store import Store
+from .store.checks import checks_of
 
 __all__ = ["SnapshotDiff", "Hunk", "diff_snapshots", "diff_rows", "diff_text", "NoSuchSnapshot"]
 
@@ -91,8 +92,22 @@ def diff_snapshots(store: Store, a: int, b: int) -> SnapshotDiff:
         snap = store.snapshot(sid)
         if snap is None:
             raise NoSuchSnapshot(f"no snapshot {sid} in the archive")
-        rows.append((snap, store.embeds(sid), store.resources(sid)))
+        rows.append((snap, as_captured(store, store.embeds(sid)), store.resources(sid)))
     return diff_rows(a, b, *rows[0], *rows[1])
+
+
+def as_captured(store: Store, posts: list[dict]) -> list[dict]:
+    """The posts' rows with the verdict their capture got: a re-check since moves a post's row on
+    to its latest verdict, and the first re-check's `previous` is the status the row had before.
+    (What decided it then is not kept: `status_evidence` is left out for such a post.)"""
+    history = checks_of(store, [p["id"] for p in posts])
+    out = []
+    for post in posts:
+        first = next(iter(history[post["id"]]), None)
+        if first is not None and first.get("previous"):
+            post = {**post, "status": first["previous"], "status_evidence": None}
+        out.append(post)
+    return out
 
 
 def diff_rows(a: int, b: int, snap_a: dict, embeds_a: list[dict], resources_a: list[dict],

@@ -92,6 +92,17 @@ def test_diff_names_a_post_the_platform_now_says_is_gone_and_nothing_for_no_answ
                                             embeds=[tweet(1, status="unchecked"), tweet(2, position=1)])).same
 
 
+def test_diff_compares_the_verdicts_each_capture_got_not_later_re_checks(store, captures):
+    """A re-check moves a post's row on to its latest verdict; the diff still says what each
+    capture found: here the post was there at both captures, and was found gone only later."""
+    a, b, _, _ = captures
+    embed = next(e for e in store.embeds(b) if e["post_url"] == tweet(1)["post_url"])
+    _check(store, embed, "deleted", "2024-06-01T08:00:00Z")      # `archiver recheck --snapshot B`
+    assert next(e for e in store.embeds(b) if e["id"] == embed["id"])["status"] == "deleted"
+    changed = diff_snapshots(store, a, b).as_json()["embeds"]["changed"]
+    assert tweet(1)["post_url"] not in [c["post_url"] for c in changed]
+
+
 def test_cli_diff_exit_codes_and_json(store, db_path, captures, cli):
     a, b, c, d = captures
     result = cli("--db", str(db_path), "diff", str(a), str(b), "--json")
