@@ -13,7 +13,7 @@ from ..errors import ArchiverError
 from ..store import BLOB_COLUMNS, JSON_COLUMNS
 from ..store.checks import POST_INDEX
 from . import layout
-from .records import embed_blobs
+from .records import embed_blobs, referenced_blobs
 
 
 class BundleError(ArchiverError):
@@ -147,13 +147,7 @@ class CheckedRecord:
     checks: list[dict[str, Any]] = field(default_factory=list)   # each names its post by index (POST_INDEX)
 
     def blobs(self) -> list[str]:
-        found: dict[str, None] = {}
-        for digest in [self.snapshot.get("page_sha256"), *(r.get("sha256") for r in self.resources),
-                       *(d for e in self.embeds for d in embed_blobs(e)),
-                       *(c.get("answer_sha256") for c in self.checks)]:
-            if digest:
-                found[digest] = None
-        return list(found)
+        return referenced_blobs(self)   # the same fields as a SnapshotRecord
 
 
 def check_record(data: Any, entry: SnapshotEntry, columns: Mapping[str, set[str]]) -> CheckedRecord:

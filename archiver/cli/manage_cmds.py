@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..files import atomic_write
+from ..store.removal import id_list
 from . import Context, main, pass_ctx, print_json, progress
 
 
@@ -28,9 +29,7 @@ def remove_cmd(ctx: Context, snapshot_ids: tuple[int, ...], yes: bool, vacuum: b
     """
     ids = list(dict.fromkeys(snapshot_ids))
     store = ctx.store(must_exist=True, write=True)
-    missing = store.missing_snapshots(ids)
-    if missing:
-        raise click.ClickException(f"no snapshot {_ids(missing)} in the archive; nothing was removed")
+    store.check_snapshots(ids)   # an unknown id is named before --yes is asked for
     if len(ids) > 1 and not yes:
         raise click.ClickException(f"removing {len(ids)} snapshots needs --yes; nothing was removed")
     removed = store.remove_snapshots(ids)
@@ -39,9 +38,10 @@ def remove_cmd(ctx: Context, snapshot_ids: tuple[int, ...], yes: bool, vacuum: b
     if as_json:
         print_json({**removed.as_json(), "vacuumed": vacuum})
     one = len(removed.snapshots) == 1
-    progress(quiet, f"removed snapshot{'' if one else 's'} {_ids(removed.snapshots)} and {removed.blobs} "
+    progress(quiet, f"removed snapshot{'' if one else 's'} {id_list(removed.snapshots)} and {removed.blobs} "
                     f"blob{'' if removed.blobs == 1 else 's'} only {'it' if one else 'they'} used "
-                    f"({_size(removed.bytes_freed)})" + ("; file vacuumed" if vacuum else ""))
+                    f"({_size(removed.bytes_freed)} in the archive"
+                    + ("; file vacuumed)" if vacuum else "; the file shrinks with --vacuum)"))
 
 
 @main.command("blob")
@@ -70,11 +70,6 @@ def blob_cmd(ctx: Context, sha256: str, output: str | None) -> None:
     stdout = sys.stdout.buffer   # the bytes as they are: a page, an image, a font
     stdout.write(data)
     stdout.flush()
-
-
-def _ids(ids: list[int], show: int = 5) -> str:
-    shown = ", ".join(f"#{i}" for i in ids[:show])
-    return shown + (f" and {len(ids) - show} more" if len(ids) > show else "")
 
 
 def _size(n: int) -> str:

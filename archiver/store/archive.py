@@ -211,9 +211,9 @@ class Store:
         Raises UnknownSnapshot, removing nothing, when an id is not in the archive."""
         return removal.remove_snapshots(self, ids)
 
-    def missing_snapshots(self, ids: Iterable[int]) -> list[int]:
-        """The ids among `ids` that name no snapshot."""
-        return removal.missing_snapshots(self, ids)
+    def check_snapshots(self, ids: Iterable[int]) -> None:
+        """Raise UnknownSnapshot, naming them, when some of `ids` name no snapshot."""
+        removal.check_known(self, ids)
 
     def vacuum(self) -> None:
         """Give the pages freed by removals back to the disk (rewrites the whole file)."""

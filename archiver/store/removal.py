@@ -44,6 +44,13 @@ class Removed:
         return asdict(self)
 
 
+def check_known(store: Store, ids: Iterable[int]) -> None:
+    """Raise UnknownSnapshot, naming them, when some of `ids` name no snapshot."""
+    missing = missing_snapshots(store, ids)
+    if missing:
+        raise UnknownSnapshot(f"no snapshot {id_list(missing)} in the archive; nothing was removed")
+
+
 def missing_snapshots(store: Store, ids: Iterable[int]) -> list[int]:
     """The ids among `ids` that name no snapshot, in the order given (each once)."""
     wanted = list(dict.fromkeys(ids))
@@ -60,9 +67,7 @@ def remove_snapshots(store: Store, ids: Iterable[int]) -> Removed:
     UnknownSnapshot (and removes nothing) when any id is not in the archive."""
     wanted = list(dict.fromkeys(ids))
     with store.transaction() as db:
-        missing = missing_snapshots(store, wanted)
-        if missing:
-            raise UnknownSnapshot(f"no snapshot {_id_list(missing)} in the archive; nothing was removed")
+        check_known(store, wanted)
         # Rows are deleted table by table; foreign keys are checked at COMMIT, whatever the order.
         db.execute("PRAGMA defer_foreign_keys = ON")
         candidates: set[str] = set()
@@ -177,6 +182,7 @@ def _marks(items: list) -> str:
     return ", ".join("?" * len(items))
 
 
-def _id_list(ids: list[int]) -> str:
+def id_list(ids: list[int]) -> str:
+    """`#3, #4` (five at most, then how many more)."""
     shown = ", ".join(f"#{i}" for i in ids[:5])
-    return shown + (f" (and {len(ids) - 5} more)" if len(ids) > 5 else "")
+    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
