@@ -153,7 +153,7 @@ def test_migrations_are_recorded_and_opening_again_changes_nothing(tmp_path):
     # the names are what archives on disk record: renaming one would run it again on every old archive
     assert applied == ["m001_capture", "m002_embeds", "m003_search", "m004_browse_views", "m005_status_evidence",
                        "m006_checks", "m008_browser_evidence", "m009_import_source", "m010_blob_foreign_keys",
-                       "m011_compact_storage", "m012_id_high_water", "m013_header_set_ids"]
+                       "m011_compact_storage", "m012_id_high_water", "m013_header_set_ids", "m014_reference_indexes"]
     for _ in range(2):
         store = Store(path)
         assert migrations.pending(store.db) == []

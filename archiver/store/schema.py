@@ -250,3 +250,16 @@ def m013_header_set_ids(db: Database) -> None:
     set it wrote must not find, under that id, another set written after a removal."""
     db.execute("insert or ignore into id_high_water (table_name, last_id) "
                "values ('header_sets', (select coalesce(max(id), 0) from header_sets))")
+
+
+@migrations()
+def m014_reference_indexes(db: Database) -> None:
+    """An index on every column that names a blob, a header set or a snapshot without one: removing
+    a row SQLite must check no other row names (the foreign keys of m010 and m011) was a scan of
+    the whole table for each (removing 20 of 3,000 snapshots: 0.46 s, now 0.04 s). Partial where
+    most rows name nothing, so they cost next to no space."""
+    for table, column in (("resources", "header_set"), ("snapshots", "page_sha256"), ("embeds", "avatar_sha256"),
+                          ("embeds", "screenshot_sha256"), ("embeds", "oembed_sha256"),
+                          ("checks", "answer_sha256"), ("checks", "snapshot_id")):
+        db.execute(f"create index if not exists idx_{table}_{column} on [{table}] ([{column}]) "
+                   f"where [{column}] is not null")
