@@ -207,11 +207,11 @@ class Fetcher:
             answer = self.transport.open(url, timeout=(s.connect_timeout, s.timeout), headers=headers, auth=auth)
         except (HTTPError, OSError) as exc:
             return Fetched(url=url, error=describe_exception(exc))
-        except (ValueError, UnicodeError) as exc:  # e.g. an IDNA error in a hostile URL
+        except ValueError as exc:  # e.g. an IDNA error (a UnicodeError) in a hostile URL
             return Fetched(url=url, error=f"invalid URL: {_short(str(exc))}")
         resp = answer.response
         rec = Fetched(url=url, final_url=without_credentials(answer.url), status=resp.status,
-                      headers={k.lower(): v for k, v in resp.headers.items()},
+                      headers={k.lower(): v for k, v in resp.headers.itermerged()},   # repeated ones joined by ", "
                       redirects=[without_credentials(r) for r in answer.redirects])
         try:
             declared = int(resp.headers.get("content-length") or -1)
@@ -227,13 +227,12 @@ class Fetcher:
         # one deadline for the whole response, whatever its framing: read1 returns what has
         # arrived, so a body dripping a byte a second (Content-Length or chunked) is cut off
         deadline = started + self.deadline
-        raw = resp
         try:
             while True:
                 if time.monotonic() > deadline:
                     rec.error = f"timed out: the response took longer than {self.deadline:g} s"
                     break
-                chunk = raw.read1(CHUNK, decode_content=True)
+                chunk = resp.read1(CHUNK, decode_content=True)
                 if not chunk:
                     break
                 total += len(chunk)

@@ -44,6 +44,18 @@ def test_cookies_set_by_a_server_go_back_to_it_on_redirects_and_later_requests(s
         assert other.get(server.url_for("/check")).body == b"-"
 
 
+def test_a_header_sent_twice_is_recorded_once_with_both_values(server):
+    """Two Link and two Set-Cookie lines are recorded as one header each, the values joined by
+    ", " (as http.client and requests give them): none is lost from the archive."""
+    answer = Response("ok", headers=[("Link", "<a.css>; rel=preload"), ("Link", "<b.js>; rel=preload"),
+                                     ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+    server.expect_request("/twice").respond_with_response(answer)
+    with fetcher() as f:
+        rec = f.get(server.url_for("/twice"))
+    assert rec.headers["link"] == "<a.css>; rel=preload, <b.js>; rel=preload"
+    assert rec.headers["set-cookie"] == "a=1, b=2"
+
+
 def test_credentials_in_a_url_go_to_its_origin_only(server):
     """`user:password@` authenticates the request to that origin; a redirect to another origin
     does not carry it, and neither the record's URLs nor its redirects keep it."""
