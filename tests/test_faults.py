@@ -114,6 +114,14 @@ def test_a_newer_archive_is_read_but_not_written(tmp_path):
     assert res.returncode == 0
     res = subprocess.run([*CLI, "--db", str(db), "archive", "http://127.0.0.1:1/"], capture_output=True, text=True)
     assert res.returncode == 1 and "newer version" in res.stderr and len(res.stderr.splitlines()) == 1
+    # the archive is opened once the capture is under way: its refusal does not wait for a slow page
+    port, stop = _drip_server(b"x" * 100)   # 20 s to send
+    started = time.monotonic()
+    res = subprocess.run([*CLI, "--db", str(db), "archive", f"http://127.0.0.1:{port}/slow"],
+                         capture_output=True, text=True, timeout=60)
+    stop.set()
+    assert res.returncode == 1 and len(res.stderr.splitlines()) == 1 and "newer version" in res.stderr
+    assert time.monotonic() - started < 10
 
 
 def test_a_read_only_file_is_read_but_not_written(tmp_path):
