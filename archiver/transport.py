@@ -72,23 +72,29 @@ class _OpeningGate:
 
 
 _GATE = _OpeningGate()
+_GATE_WAIT = 10.0   # seconds a connection waits for a slot when it has no connect timeout
 
 
 class _GatedConnection:
     """Mixed into urllib3's connections: `connect` waits for a slot at the gate, and the slot is
-    given back once the first response has begun (or the connection fails or closes)."""
+    given back once the server has shown it took the connection: the proxy answered the tunnel's
+    CONNECT (so a slow site behind the proxy holds no slot), or the first response has begun (or
+    the connection failed or closed). The wait is a courtesy: past the connect timeout the
+    connection is opened without a slot."""
 
     _opening: threading.BoundedSemaphore | None = None
 
     def connect(self) -> None:
         slot = _GATE.slot(self.host, self.port)
-        slot.acquire()
-        self._opening = slot
+        wait = self.timeout if isinstance(self.timeout, (int, float)) else _GATE_WAIT
+        self._opening = slot if slot.acquire(timeout=wait) else None
         try:
             super().connect()
         except BaseException:
             self._opened()
             raise
+        if getattr(self, "_tunnel_host", None):   # the proxy answered CONNECT: it has taken the connection
+            self._opened()
 
     def getresponse(self, *args, **kwargs):
         try:
@@ -233,13 +239,14 @@ class Transport:
     def open(self, url: str, *, timeout: tuple[float, float], headers: dict[str, str] | None = None,
              auth: tuple[str, str] | None = None) -> Answer:
         """GET `url`, following redirects; the final response is returned unread. `auth`
-        (basic) goes to the URL's own origin only, as do .netrc credentials to theirs."""
+        (basic) goes to the URL's own origin only (`keeps_credentials`), as do .netrc credentials
+        to theirs."""
         redirects: list[str] = []
-        origin = _origin(url)
+        first = url
         limits = Timeout(connect=timeout[0], read=timeout[1])
         while True:
             manager, netrc_login = self._route(url)
-            login = auth if auth is not None and _origin(url) == origin else netrc_login
+            login = auth if auth is not None and keeps_credentials(first, url) else netrc_login
             sent = {**self.headers, **(headers or {})}
             if login is not None:
                 sent.update(make_headers(basic_auth=f"{login[0]}:{login[1]}"))
@@ -300,6 +307,20 @@ def as_sent(url: str) -> str:
         return parse_url(url).url
     except ValueError:
         return url
+
+
+def keeps_credentials(first: str, url: str) -> bool:
+    """Whether credentials given for `first` go on to `url`, a redirect from it: the same host,
+    scheme and port, or the same host from http to https on the default ports (as requests and
+    curl allow: a site moving its visitors to https)."""
+    a, b = urlsplit(first), urlsplit(url)
+    if (a.hostname or "").lower() != (b.hostname or "").lower():
+        return False
+    defaults = {"http": 80, "https": 443}
+    port_a, port_b = a.port or defaults.get(a.scheme.lower()), b.port or defaults.get(b.scheme.lower())
+    if a.scheme.lower() == "http" and port_a == 80 and b.scheme.lower() == "https" and port_b == 443:
+        return True
+    return a.scheme.lower() == b.scheme.lower() and port_a == port_b
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -178,12 +178,13 @@ def test_a_read_timeout_is_reported_and_not_retried(server):
 
 class _CountingServer:
     """A threaded HTTP server that counts the connections it has accepted but not yet answered
-    (each answer takes 50 ms), and remembers the most there were at once."""
+    (each answer takes 50 ms), remembers the most there were at once, and counts every connection
+    it accepted (`accepted`)."""
 
     def __init__(self) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         counts = self
-        self.lock, self.unanswered, self.most = threading.Lock(), 0, 0
+        self.lock, self.unanswered, self.most, self.accepted = threading.Lock(), 0, 0, 0
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -192,6 +193,7 @@ class _CountingServer:
                 super().setup()
                 self.answered = False
                 with counts.lock:
+                    counts.accepted += 1
                     counts.unanswered += 1
                     counts.most = max(counts.most, counts.unanswered)
 
@@ -249,7 +251,28 @@ def test_connections_to_one_server_are_opened_a_few_at_a_time() -> None:
             records = _get_all_at_once(f.get, counted.url)
             assert [r.status for r in records] == [200] * 16
             assert 1 < counted.most <= OPENING_PER_SERVER
+            opened = counted.accepted
             again = _get_all_at_once(f.get, counted.url)   # the opened connections are reused
-        assert [r.status for r in again] == [200] * 16
+        assert [r.status for r in again] == [200] * 16 and counted.accepted == opened
     finally:
+        counted.close()
+
+
+def test_a_full_gate_delays_a_connection_no_longer_than_its_connect_timeout() -> None:
+    """The gate is a courtesy: when every slot for a server is held (by connections to a slow
+    site, say), a new connection waits at most its connect timeout, then opens anyway."""
+    from archiver.transport import _GATE, OPENING_PER_SERVER
+    counted = _CountingServer()
+    port = int(counted.url.rsplit(":", 1)[1].strip("/"))
+    slot = _GATE.slot("127.0.0.1", port)
+    for _ in range(OPENING_PER_SERVER):
+        slot.acquire()
+    try:
+        started = time.monotonic()
+        with fetcher(connect_timeout=0.5) as f:
+            rec = f.get(counted.url)
+        assert rec.status == 200 and 0.5 <= time.monotonic() - started < 5
+    finally:
+        for _ in range(OPENING_PER_SERVER):
+            slot.release()
         counted.close()

@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 
 from archiver.fetch import Fetcher
 from archiver.settings import Settings
-from archiver.transport import proxy_for
+from archiver.transport import keeps_credentials, proxy_for
 
 
 def fetcher() -> Fetcher:
@@ -70,6 +70,18 @@ def test_credentials_in_a_url_go_to_its_origin_only(server):
     assert here.body.decode() == basic("ann", "s3cret")
     assert away.ok and away.body == b"-" and away.final_url == elsewhere.url_for("/there")
     assert "s3cret" not in repr((here.url, here.final_url, away.url, away.redirects))
+
+
+@pytest.mark.parametrize("first, then, keeps", [
+    ("http://news.example/a", "http://news.example:80/b", True),
+    ("http://news.example/a", "https://news.example/b", True),         # moved to https, as requests allows
+    ("https://news.example/a", "http://news.example/b", False),        # never down to plain http
+    ("http://news.example:8080/a", "https://news.example/b", False),
+    ("https://news.example/a", "https://NEWS.example:443/b", True),
+    ("https://news.example/a", "https://cdn.example/b", False),
+])
+def test_which_redirects_keep_the_credentials(first, then, keeps):
+    assert keeps_credentials(first, then) is keeps
 
 
 def test_netrc_credentials_are_sent_to_their_host(server, tmp_path, monkeypatch):
