@@ -62,9 +62,9 @@ def test_the_console_script_leaves_a_closed_archive_and_the_exit_codes(tmp_path,
 
 
 def test_soupsieve_is_imported_on_first_use() -> None:
-    """Beautiful Soup's CSS selectors (soupsieve) are not compiled by `archive`'s imports, and
-    still work for whoever selects with CSS."""
-    probe = ("import sys, archiver.capture, archiver.cli.capture_cmds, bs4\n"
+    """Beautiful Soup's CSS selectors (soupsieve) are not compiled by the command line's imports,
+    and still work for whoever selects with CSS; a library caller's process is left as it is."""
+    probe = ("import sys, archiver.cli.capture_cmds, archiver.capture, bs4\n"
              "print('soupsieve.css_parser' in sys.modules)\n"
              "soup = bs4.BeautifulSoup('<div><p class=a>x</p><p>y</p></div>', 'lxml')\n"
              "print(soup.select_one('div > p:nth-of-type(2)').text, soup.select('p.a')[0].text)\n"
@@ -72,6 +72,9 @@ def test_soupsieve_is_imported_on_first_use() -> None:
              "print(type(sys.modules['soupsieve']).__name__, soupsieve.css_match.__name__)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:3] == ["False", "y x", "module soupsieve.css_match"]
+    library = "import sys, archiver.capture\nprint(type(sys.modules['soupsieve']).__name__)"
+    assert subprocess.run([sys.executable, "-c", library], capture_output=True, text=True,
+                          check=True).stdout.strip() == "module"
 
 
 def test_archive_forks_its_workers_before_loading_the_store(tmp_path, site) -> None:

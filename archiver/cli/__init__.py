@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .lazy import import_on_first_use
+
+import_on_first_use("soupsieve")   # before anything imports Beautiful Soup (cli/lazy.py)
+
 from .. import __version__
 from ..errors import ArchiverError, MissingArchive
 from ..settings import default_db_path
