@@ -16,7 +16,7 @@ from .. import stages
 from ..fetch import check_url
 from ..model import Snapshot
 from ..settings import Settings
-from .engine import capturer
+from .engine import capturer, forks_workers
 from .pipeline import capture_page, fetch_requisites
 
 if TYPE_CHECKING:
@@ -76,10 +76,12 @@ def archive_urls(urls: list[str], store: Store | Callable[[], Store], settings: 
     host, another scheme) is reported without a snapshot row: nothing was attempted. A URL's
     `user:password@` authenticates its request and is neither stored nor reported.
 
-    `store` may be a function that opens the archive: it is called once the captures are under
-    way, so that loading the store and opening (or creating) the file overlap their first round
-    trips, and the worker processes are forked without it. Should it raise (an archive that
-    cannot be written), the captures are stopped and nothing is saved or reported."""
+    `store` may be a function that opens the archive. When the captures run in forked worker
+    processes it is called once they are under way, so that loading the store and opening (or
+    creating) the file overlap their first round trips, and the workers are forked without it;
+    should it raise (an archive that cannot be written), the workers are stopped and nothing is
+    saved or reported. Captures in this process's threads (one page, the browser) cannot be
+    stopped half-way, so then the archive is opened first."""
     settings = settings or Settings()
     todo = unique_urls(urls)
     results: dict[int, CaptureResult] = {}
@@ -93,6 +95,8 @@ def archive_urls(urls: list[str], store: Store | Callable[[], Store], settings: 
     start = capturer
     if settings.browser:
         from .browser import browser_capturer as start   # needs the optional extra archiver[browser]
+    if callable(store) and (settings.browser or not forks_workers(settings, problems.count(None))):
+        store = store()
     with start(settings, problems.count(None)) as submit:
         pending = {submit(url): index for index, url in enumerate(todo) if problems[index] is None}
         if callable(store):

@@ -221,11 +221,16 @@ def _cpu_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def forks_workers(settings: Settings, n_pages: int) -> bool:
+    """Whether `capturer` runs these captures in forked worker processes (else in threads here)."""
+    return settings.processes and min(settings.parallel_pages, n_pages) > 1
+
+
 @contextmanager
 def capturer(settings: Settings, n_pages: int) -> Iterator[Callable[[str], Future]]:
     """submit(url) -> Future[Snapshot], in worker processes when several pages are asked for."""
     workers = max(1, min(settings.parallel_pages, n_pages))
-    if workers > 1 and settings.processes:
+    if forks_workers(settings, n_pages):
         # fork: the workers start warm with what this process already loaded. Only the CLI asks
         # for processes, and it has no other threads at this point (fork is unsafe with threads).
         warm_up()

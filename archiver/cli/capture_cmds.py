@@ -10,7 +10,7 @@ import time
 import click
 
 from ..capture import CaptureResult, archive_urls, iter_urls, unique_urls
-from ..errors import ArchiverError, ArchiveWriteError, shorten
+from ..errors import ArchiveWriteError, shorten
 from ..settings import Settings
 from . import Context, main, pass_ctx, print_json, progress
 
@@ -163,11 +163,7 @@ def archive(ctx: Context, urls: tuple[str, ...], input_file, no_assets: bool, no
     reporter = _Reporter(len(todo), quiet=quiet, as_json=as_json)
 
     def open_archive():   # called once the captures are under way (archive_urls)
-        try:
-            store = ctx.store(write=True)
-        except ArchiverError as exc:   # one line, then leave without awaiting the captures under way
-            click.echo(f"Error: {exc.message}", err=True)
-            _stop(exc.exit_code)
+        store = ctx.store(write=True)
         reporter.begin(f"archiving {len(todo)} URL{'s' if len(todo) != 1 else ''} into {ctx.db_path}"
                        + (f" ({repeated} given twice, captured once)" if repeated else ""))
         return store
