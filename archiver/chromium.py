@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ArchiverError
+from .transport import configured_ca_bundle
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -82,12 +83,10 @@ def proxy_settings(url: str = "https://example.org/") -> dict | None:
 
 
 def ca_bundle() -> Path | None:
-    """The extra CA certificates to trust: REQUESTS_CA_BUNDLE or SSL_CERT_FILE, when set."""
-    for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE"):
-        value = os.environ.get(name)
-        if value and Path(value).is_file():
-            return Path(value)
-    return None
+    """The extra CA certificates to trust: the file the environment names, as static capture
+    reads it (archiver.transport.configured_ca_bundle); a folder is left to the system's store."""
+    chosen = configured_ca_bundle()
+    return Path(chosen) if chosen and Path(chosen).is_file() else None
 
 
 def _certificates(bundle: Path, limit: int = 400) -> list[bytes]:

@@ -132,10 +132,18 @@ _GATED_POOLS = {"http": _GatedHTTPPool, "https": _GatedHTTPSPool}
 
 
 # ------------------------------------------------------------------ the environment
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def configured_ca_bundle() -> str | None:
+    """The CA certificates the environment names (a file or a folder), as requests, curl and
+    OpenSSL read it; None when it names none. The browser capture trusts the same ones."""
+    return next((os.environ[v] for v in CA_BUNDLE_VARIABLES if os.environ.get(v)), None)
+
+
 def ca_bundle() -> str:
-    """The CA certificates to trust: REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (a file or a folder),
-    else certifi's bundle, as requests chooses."""
-    chosen = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    """The CA certificates to trust: the ones the environment names, else certifi's bundle."""
+    chosen = configured_ca_bundle()
     if chosen:
         return chosen
     import certifi

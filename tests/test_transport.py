@@ -114,16 +114,20 @@ def tls_server(tmp_path):
     srv.stop()
 
 
-def test_the_ca_bundle_named_in_the_environment_is_trusted(tls_server, monkeypatch):
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"])
+def test_the_ca_bundle_named_in_the_environment_is_trusted(tls_server, monkeypatch, variable):
+    """By static capture and by the browser capture alike (chromium.ca_bundle)."""
+    from archiver.chromium import ca_bundle
     srv, cert = tls_server
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    for name in ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
     with fetcher() as f:   # certifi's bundle does not know this certificate
         assert f.get(srv.url_for("/")).error.startswith("TLS error")
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    assert ca_bundle() is None
+    monkeypatch.setenv(variable, str(cert))
     with fetcher() as f:
         rec = f.get(srv.url_for("/"))
-    assert rec.ok and rec.body == b"secure"
+    assert rec.ok and rec.body == b"secure" and str(ca_bundle()) == str(cert)
 
 
 @pytest.mark.parametrize("url, expected", [

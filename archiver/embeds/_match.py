@@ -18,16 +18,13 @@ Test = Callable[[Tag], bool]
 
 def first(root: Tag, *tests: Test) -> Tag | None:
     """The first element under `root` that passes any of `tests` (a selector list's select_one)."""
-    for el in root.find_all(True):
-        if any(test(el) for test in tests):
-            return el
-    return None
+    return root.find(lambda el: any(test(el) for test in tests))
 
 
 def every(root: Tag, *tests: Test) -> list[Tag]:
     """Every element under `root` that passes any of `tests`, in document order (a selector
     list's select)."""
-    return [el for el in root.find_all(True) if any(test(el) for test in tests)]
+    return root.find_all(lambda el: any(test(el) for test in tests))
 
 
 def has_class(name: str) -> Test:
